@@ -1,0 +1,3 @@
+"""qiao — open-source no-code customer management platform."""
+
+__version__ = "0.1.0"

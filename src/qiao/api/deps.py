@@ -1,0 +1,64 @@
+"""Request dependencies: the runtime and the request context (who, locale, zone)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from qiao.context import Ctx, utcnow
+from qiao.errors import Forbidden, NotAuthenticated
+from qiao.i18n import negotiate
+from qiao.org.auth import Session, csrf_matches, resolve_api_token, resolve_session
+from qiao.runtime import Runtime
+
+SESSION_COOKIE = "qiao_session"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_ctx(request: Request, rt: RuntimeDep) -> Ctx:
+    """Authenticate by bearer token or session cookie; cookie writes need the CSRF token."""
+    now = utcnow()
+    user = None
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated()
+        user = resolve_api_token(rt.db, token.strip(), now)
+        if user is None:
+            raise NotAuthenticated()
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        session = resolve_session(rt.db, rt.settings, cookie, now)
+        if session is not None:
+            if request.method not in _SAFE_METHODS and not csrf_matches(
+                session, request.headers.get("x-csrf-token")
+            ):
+                raise Forbidden("csrf_failed")
+            request.state.session = session
+            user = session.user
+    client = request.client
+    return Ctx(
+        user=user,
+        locale=negotiate(request.headers.get("accept-language"), rt.settings.default_locale),
+        tz=rt.tz,
+        request_id=request.headers.get("x-request-id") or secrets.token_hex(8),
+        ip=client.host if client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+
+def current_session(request: Request) -> Session | None:
+    return getattr(request.state, "session", None)

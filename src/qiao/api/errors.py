@@ -1,0 +1,78 @@
+"""The one error shape for every failed request, with messages in the caller's language:
+
+    {"error": {"code": str, "message": str, "details": [{"field", "code", "message"}]}}
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from qiao.api.json import JSON
+from qiao.errors import ErrorDetail, QiaoError
+from qiao.i18n import negotiate, translate
+
+log = logging.getLogger(__name__)
+
+
+def _locale(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"))
+
+
+def error_body(code: str, locale: str, params: dict[str, Any], details: list[ErrorDetail]) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": translate(code, locale, params),
+            "details": [
+                {"field": d.field, "code": d.code, "message": translate(d.code, locale, d.params)}
+                for d in details
+            ],
+        }
+    }
+
+
+def error_response(request: Request, status: int, code: str, params: dict[str, Any] | None = None,
+                   details: list[ErrorDetail] | None = None,
+                   headers: dict[str, str] | None = None) -> JSON:
+    body = error_body(code, _locale(request), params or {}, details or [])
+    return JSON(body, status_code=status, headers=headers)
+
+
+_PYDANTIC_CODES = {"missing": "missing", "extra_forbidden": "extra_forbidden"}
+
+
+def _validation_details(exc: RequestValidationError) -> list[ErrorDetail]:
+    details = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        field = ".".join(loc) or "body"
+        code = _PYDANTIC_CODES.get(err.get("type", ""), "wrong_type")
+        details.append(ErrorDetail(field, code, {"msg": err.get("msg", "")}))
+    return details
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(QiaoError)
+    async def _qiao(request: Request, exc: QiaoError) -> JSON:
+        return error_response(request, exc.status, exc.code, exc.params, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSON:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            return error_response(request, 400, "invalid_json")
+        return error_response(request, 422, "request_invalid", details=_validation_details(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSON:
+        code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+        return error_response(request, exc.status_code, code)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSON:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "internal_error")

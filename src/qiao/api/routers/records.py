@@ -1,0 +1,115 @@
+"""Records of a form: create, read, list with the filter language, update, delete, bulk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from qiao.api.deps import CtxDep, RuntimeDep
+from qiao.api.json import JSON
+from qiao.query.filters import parse_filter_param
+from qiao.records import service
+from qiao.records.reads import MAX_LIMIT, ListQuery
+
+router = APIRouter(prefix="/forms/{form_id}/records", tags=["records"])
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecordIn(_In):
+    data: dict[str, Any]
+    owner: int | None = None
+
+
+class RecordPatch(_In):
+    data: dict[str, Any]
+    version: int | None = None
+
+
+class BulkIn(_In):
+    items: list[Any] = Field(min_length=1)
+
+
+class BulkUpdateIn(_In):
+    ids: list[int] | None = None
+    filter: Any = None
+    data: dict[str, Any]
+
+
+class BulkDeleteIn(_In):
+    ids: list[int] | None = None
+    filter: Any = None
+
+
+@router.get("", summary="List records (filter, sort, search, keyset pages)")
+def list_records(
+    form_id: int,
+    ctx: CtxDep,
+    rt: RuntimeDep,
+    filter: str | None = Query(default=None, description="JSON filter tree"),
+    sort: str | None = Query(default=None, description="e.g. -amount,name"),
+    limit: int = Query(default=50, ge=1, le=MAX_LIMIT),
+    cursor: str | None = None,
+    fields: str | None = Query(default=None, description="comma-separated field keys"),
+    q: str | None = Query(default=None, max_length=200),
+    trashed: bool = Query(default=False, description="list the recycle bin"),
+    total: bool = Query(default=True, description="count all matching records"),
+) -> JSON:
+    query = ListQuery(
+        filter=parse_filter_param(filter),
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        fields=[f.strip() for f in fields.split(",") if f.strip()] if fields else None,
+        q=q,
+        trashed=trashed,
+        with_total=total,
+    )
+    return JSON(service.list_(rt, ctx, form_id, query))
+
+
+@router.post("", status_code=201, summary="Create a record")
+def create(form_id: int, body: RecordIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON(service.create_record(rt, ctx, form_id, body.data, body.owner), status_code=201)
+
+
+@router.post("/bulk", status_code=201, summary="Create many records, all or nothing")
+def bulk_create(form_id: int, body: BulkIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON(service.bulk_create(rt, ctx, form_id, body.items), status_code=201)
+
+
+@router.post("/bulk-update", summary="Set the same values on records chosen by ids or filter")
+def bulk_update(form_id: int, body: BulkUpdateIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON(service.bulk_update(rt, ctx, form_id, body.ids, body.filter, body.data))
+
+
+@router.post("/bulk-delete", summary="Move records chosen by ids or filter to the recycle bin")
+def bulk_delete(form_id: int, body: BulkDeleteIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    if body.ids is None and body.filter is None:
+        return JSON(service.delete_records(rt, ctx, form_id, None, None))
+    return JSON(service.delete_records(rt, ctx, form_id, body.ids, body.filter))
+
+
+@router.get("/{record_id}", summary="One record")
+def get(form_id: int, record_id: int, ctx: CtxDep, rt: RuntimeDep, trashed: bool = False) -> JSON:
+    return JSON(service.get_record(rt, ctx, form_id, record_id, trashed=trashed))
+
+
+@router.patch("/{record_id}", summary="Update a record (optimistic: send the version you read)")
+def update(form_id: int, record_id: int, body: RecordPatch, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON(service.update_record(rt, ctx, form_id, record_id, body.data, body.version))
+
+
+@router.delete("/{record_id}", status_code=204, summary="Move a record to the recycle bin")
+def delete(form_id: int, record_id: int, ctx: CtxDep, rt: RuntimeDep) -> Response:
+    service.delete_records(rt, ctx, form_id, [record_id])
+    return Response(status_code=204)
+
+
+@router.post("/{record_id}/restore", summary="Restore a record from the recycle bin")
+def restore(form_id: int, record_id: int, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON(service.restore_record(rt, ctx, form_id, record_id))

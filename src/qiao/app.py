@@ -1,0 +1,88 @@
+"""FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from qiao import __version__
+from qiao.api import errors, openapi
+from qiao.api.json import JSON
+from qiao.api.limits import BodyLimitMiddleware
+from qiao.api.routers import apps, auth, forms, health, records, users
+from qiao.config import Settings
+from qiao.context import utcnow
+from qiao.db.migrate import upgrade
+from qiao.forms.purge import purge_expired
+from qiao.runtime import Runtime
+
+log = logging.getLogger(__name__)
+PURGE_EVERY_SECONDS = 6 * 3600
+
+_LANDING = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>qiao</title></head><body style="font-family:sans-serif;max-width:40em;margin:4em auto">
+<h1>qiao 桥</h1><p>开源无代码客户管理平台 · open-source no-code customer management.</p>
+<p><a href="/docs">API 文档 / API docs</a> · <a href="/health">health</a></p></body></html>"""
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
+               migrate: bool = True, background: bool = True) -> FastAPI:
+    rt = runtime or Runtime.from_settings(settings or Settings())
+    if migrate:
+        upgrade(rt.db.engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_purge_loop(rt)) if background else None
+        yield
+        if task:
+            task.cancel()
+
+    app = FastAPI(
+        title="qiao API",
+        version=__version__,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        default_response_class=JSON,
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    errors.install(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.max_body_bytes)
+
+    api = APIRouter(prefix="/api/v1")
+    for module in (auth, users, apps, forms, records, health):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    openapi.install(app)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="qiao API")
+
+    @app.get("/", include_in_schema=False)
+    def landing() -> HTMLResponse:
+        return HTMLResponse(_LANDING)
+
+    return app
+
+
+async def _purge_loop(rt: Runtime) -> None:
+    """Drop fields and forms whose retention ran out, at start and every few hours."""
+    while True:
+        try:
+            counts = await run_in_threadpool(purge_expired, rt, utcnow())
+            if any(counts.values()):
+                log.info("purged expired schema objects: %s", counts)
+        except Exception:
+            log.exception("purge failed")
+        await asyncio.sleep(PURGE_EVERY_SECONDS)

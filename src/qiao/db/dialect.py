@@ -1,0 +1,88 @@
+"""Every difference between SQLite and PostgreSQL lives here.
+
+Services and compilers call these helpers instead of checking ``dialect.name`` themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from qiao.db import schema
+
+# SQLSTATEs worth retrying the whole unit of work for on PostgreSQL.
+_PG_RETRYABLE = {"40001", "40P01"}
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+
+
+def is_sqlite(conn_or_dialect: Connection | sa.engine.Dialect) -> bool:
+    dialect = conn_or_dialect.dialect if isinstance(conn_or_dialect, Connection) else (
+        conn_or_dialect
+    )
+    return dialect.name == "sqlite"
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Serialization failures and deadlocks (PostgreSQL) or a lock timeout (SQLite)."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _PG_RETRYABLE:
+        return True
+    return "database is locked" in str(orig or exc)
+
+
+def unique_violation_columns(exc: sa.exc.IntegrityError) -> list[str] | None:
+    """Physical column names of the unique index a failed write violated, if it was one."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == "23505":
+        name = getattr(getattr(orig, "diag", None), "constraint_name", None) or ""
+        # form indexes are named ux_<table>_<column>
+        match = re.match(r"^ux_qf_\d+_(c_\w+)$", name)
+        return [match.group(1)] if match else []
+    match = _SQLITE_UNIQUE.search(str(orig))
+    if match:
+        return [part.strip().split(".")[-1] for part in match.group(1).split(",")]
+    return None
+
+
+def next_counter_value(conn: Connection, field_id: int, period: str, step: int = 1) -> int:
+    """Add ``step`` to a gap-free counter inside the caller's transaction and return the
+    new value (the last of the ``step`` numbers reserved)."""
+    table = schema.autonumber_counters
+    insert: Any = (sqlite if is_sqlite(conn) else postgresql).insert(table)
+    stmt = (
+        insert.values(field_id=field_id, period=period, value=step)
+        .on_conflict_do_update(
+            index_elements=[table.c.field_id, table.c.period],
+            set_={"value": table.c.value + step},
+        )
+        .returning(table.c.value)
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def order_by(expr: sa.ColumnElement[Any], descending: bool, sqlite_: bool) -> Any:
+    """NULLs sort as the smallest value on both engines (SQLite's native order).
+
+    On SQLite the plain form is emitted so that its planner keeps using indexes.
+    """
+    if descending:
+        return expr.desc() if sqlite_ else expr.desc().nulls_last()
+    return expr.asc() if sqlite_ else expr.asc().nulls_first()
+
+
+def index_column(conn: Connection, col: sa.Column[Any]) -> sa.ColumnElement[Any]:
+    """The index expression that serves ``order_asc`` forwards and ``order_desc`` backwards."""
+    if is_sqlite(conn):
+        return col  # type: ignore[return-value]
+    return col.asc().nulls_first()
+
+
+def migration_lock(conn: Connection) -> None:
+    """Serialise concurrent migrations of several app servers starting at once."""
+    if not is_sqlite(conn):
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(7311734)"))

@@ -1,0 +1,118 @@
+"""Apps: containers of forms (and later dashboards and flows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from qiao.context import Ctx
+from qiao.db import schema
+from qiao.errors import NotFound
+from qiao.forms.catalog import bump_version
+from qiao.forms.inputs import AppIn, AppPatch
+from qiao.forms.references import refuse_if_referenced
+from qiao.forms.views import app_json
+from qiao.org.permissions import require_admin, require_user
+from qiao.runtime import Runtime
+
+apps = schema.apps
+
+
+def _app_row(conn: Connection, app_id: int) -> Any:
+    row = conn.execute(
+        sa.select(apps).where(apps.c.id == app_id, apps.c.deleted_at.is_(None))
+    ).first()
+    if row is None:
+        raise NotFound("app_not_found")
+    return row
+
+
+def list_apps(rt: Runtime, ctx: Ctx) -> list[dict[str, Any]]:
+    require_user(ctx)
+    with rt.db.read() as conn:
+        rows = conn.execute(
+            sa.select(apps).where(apps.c.deleted_at.is_(None)).order_by(apps.c.position, apps.c.id)
+        ).all()
+        catalog = rt.schema.get(conn)
+    by_app: dict[int, list[Any]] = {}
+    for form in catalog.forms.values():
+        if form.deleted_at is None:
+            by_app.setdefault(form.app_id, []).append(form)
+    return [app_json(r, by_app.get(r.id, [])) for r in rows]
+
+
+def get_app(rt: Runtime, ctx: Ctx, app_id: int) -> dict[str, Any]:
+    require_user(ctx)
+    with rt.db.read() as conn:
+        row = _app_row(conn, app_id)
+        catalog = rt.schema.get(conn)
+    forms = [f for f in catalog.forms.values() if f.app_id == app_id and f.deleted_at is None]
+    return app_json(row, forms)
+
+
+def create_app(rt: Runtime, ctx: Ctx, data: AppIn) -> dict[str, Any]:
+    require_admin(ctx)
+    now = ctx.now()
+
+    def insert(conn: Connection) -> Any:
+        position = data.position
+        if position is None:
+            position = int(
+                conn.execute(sa.select(sa.func.coalesce(sa.func.max(apps.c.position), -1) + 1))
+                .scalar_one()
+            )
+        return conn.execute(
+            sa.insert(apps)
+            .values(
+                name=data.name.strip(),
+                description=data.description,
+                icon=data.icon,
+                color=data.color,
+                position=position,
+                created_at=now,
+                created_by=ctx.user_id,
+                updated_at=now,
+            )
+            .returning(*apps.c)
+        ).one()
+
+    return app_json(rt.db.write(insert), [])
+
+
+def update_app(rt: Runtime, ctx: Ctx, app_id: int, data: AppPatch) -> dict[str, Any]:
+    require_admin(ctx)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+
+    def update(conn: Connection) -> None:
+        _app_row(conn, app_id)
+        if changes:
+            conn.execute(
+                sa.update(apps).where(apps.c.id == app_id).values(**changes, updated_at=ctx.now())
+            )
+
+    rt.db.write(update)
+    return get_app(rt, ctx, app_id)
+
+
+def delete_app(rt: Runtime, ctx: Ctx, app_id: int) -> None:
+    """Soft-delete an app and its forms; purged with their tables after the retention."""
+    require_admin(ctx)
+    now = ctx.now()
+    forms = schema.forms
+
+    def delete(conn: Connection) -> None:
+        _app_row(conn, app_id)
+        form_ids = list(
+            conn.execute(
+                sa.select(forms.c.id).where(forms.c.app_id == app_id, forms.c.deleted_at.is_(None))
+            ).scalars()
+        )
+        refuse_if_referenced(conn, set(form_ids))
+        conn.execute(sa.update(apps).where(apps.c.id == app_id).values(deleted_at=now))
+        if form_ids:
+            conn.execute(sa.update(forms).where(forms.c.id.in_(form_ids)).values(deleted_at=now))
+            bump_version(conn)
+
+    rt.db.write(delete)

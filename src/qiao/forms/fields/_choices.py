@@ -1,0 +1,109 @@
+"""Options of select and multiselect fields.
+
+Records store an option's stable id, never its label, so renaming an option touches no
+record. Options removed from the settings are kept as ``archived``: old values still
+show, new input cannot pick them — nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from qiao.errors import FieldValueError
+from qiao.forms.fields.base import FieldSettings
+
+PALETTE = (
+    "#2f6bff", "#14b8a6", "#f59e0b", "#ef4444", "#8b5cf6",
+    "#10b981", "#ec4899", "#0ea5e9", "#84cc16", "#64748b",
+)  # fmt: skip
+
+
+class Choice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default="", max_length=32)
+    label: str = Field(min_length=1, max_length=100)
+    color: str = Field(default="", pattern=r"^(#[0-9a-fA-F]{6})?$")
+    archived: bool = False
+
+    @field_validator("label")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("an option needs a label")
+        return value
+
+
+class ChoiceSettings(FieldSettings):
+    choices: list[Choice] = Field(default_factory=list, max_length=1000)
+
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _labels_to_choices(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"label": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _labels_unique(self) -> ChoiceSettings:
+        active = [c.label for c in self.choices if not c.archived]
+        if len(active) != len(set(active)):
+            raise ValueError("option labels must be unique")
+        return self
+
+
+def merge_choices(new: ChoiceSettings, old: ChoiceSettings | None) -> ChoiceSettings:
+    """Give every option an id: keep the id it has (or the id of the old option with the
+    same label), mint one otherwise; archive old options that are no longer listed."""
+    old_choices = old.choices if old else []
+    old_by_id = {c.id: c for c in old_choices}
+    old_by_label = {c.label: c for c in old_choices if not c.archived}
+    used: set[str] = set()
+    result: list[Choice] = []
+    for index, choice in enumerate(new.choices):
+        cid = choice.id if choice.id in old_by_id else ""
+        if not cid and choice.label in old_by_label:
+            cid = old_by_label[choice.label].id
+        if not cid or cid in used:
+            cid = _new_id(used | set(old_by_id))
+        used.add(cid)
+        color = choice.color or (old_by_id[cid].color if cid in old_by_id else "") or PALETTE[
+            index % len(PALETTE)
+        ]
+        result.append(Choice(id=cid, label=choice.label, color=color, archived=choice.archived))
+    for old_choice in old_choices:
+        if old_choice.id not in used:
+            result.append(old_choice.model_copy(update={"archived": True}))
+    return new.model_copy(update={"choices": result})
+
+
+def _new_id(taken: set[str]) -> str:
+    while True:
+        cid = "o" + secrets.token_hex(4)
+        if cid not in taken:
+            return cid
+
+
+def choice_id(settings: ChoiceSettings, label: Any) -> str:
+    if not isinstance(label, str):
+        raise FieldValueError("invalid_choice", value=str(label))
+    wanted = label.strip()
+    for choice in settings.choices:
+        if choice.label == wanted and not choice.archived:
+            return choice.id
+    raise FieldValueError("invalid_choice", value=wanted)
+
+
+def choice_label(settings: ChoiceSettings, cid: str) -> str:
+    for choice in settings.choices:
+        if choice.id == cid:
+            return choice.label
+    return cid
+
+
+def active_labels(settings: ChoiceSettings) -> list[str]:
+    return [c.label for c in settings.choices if not c.archived]

@@ -1,0 +1,224 @@
+"""The field type contract and its registry.
+
+A field type owns everything about its values: the physical column (or junction table),
+input coercion and validation, the JSON form, the filter operators it opts into and how
+they compile, sort expressions, display text and its JSON schema. Nothing outside a
+type's module asks which type a field is.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.engine import Connection
+
+from qiao.errors import FieldValueError
+
+if TYPE_CHECKING:
+    from qiao.context import Ctx
+    from qiao.forms.model import FieldMeta
+
+
+class Storage(enum.Enum):
+    COLUMN = "column"  # one nullable column on the form table
+    JUNCTION = "junction"  # a child table qj_<field id> (record_id, value, position)
+
+
+class FieldSettings(BaseModel):
+    """Settings every field has; types extend this model with their own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(default="", max_length=2000)
+    placeholder: str = Field(default="", max_length=200)
+
+
+class Bounds(tuple[Any, Any]):
+    """A filter operand that stands for a half-open range [lo, hi) rather than a point,
+    e.g. a whole day given to a datetime field. Comparison operators honour it."""
+
+    @property
+    def lo(self) -> Any:
+        return self[0]
+
+    @property
+    def hi(self) -> Any:
+        return self[1]
+
+
+@dataclass(frozen=True)
+class FilterTarget:
+    """Where a field's values live in a query: its column, or its junction table joined
+    to the form table's id column."""
+
+    column: sa.ColumnElement[Any] | None
+    record_id: sa.ColumnElement[Any]
+    junction: sa.Table | None = None
+
+
+class Unset:
+    """Marks 'this type generates no value here'."""
+
+
+UNSET = Unset()
+
+
+class FieldType:
+    """Base class: subclasses set the class attributes and override what differs."""
+
+    key: ClassVar[str]
+    settings_model: ClassVar[type[FieldSettings]] = FieldSettings
+    operators: ClassVar[tuple[str, ...]] = ("eq", "ne", "in", "not_in", "is_empty", "is_not_empty")
+    sortable: ClassVar[bool] = True
+    searchable: ClassVar[bool] = False  # included in ``q`` quick search
+    can_be_unique: ClassVar[bool] = False
+    always_unique: ClassVar[bool] = False  # e.g. serial numbers
+    generates_values: ClassVar[bool] = False  # ``generate`` assigns values on create
+    writable: ClassVar[bool] = True  # False for values the system generates
+    internal: ClassVar[bool] = False  # system columns only, not offered to users
+    #: operators whose value shape differs from the operator's default arity here
+    arity_overrides: ClassVar[dict[str, str]] = {}
+
+    # ----- settings ---------------------------------------------------------------------
+    def parse_settings(self, raw: dict[str, Any], old: FieldSettings | None = None) -> FieldSettings:
+        """Validate user settings; ``old`` is the current settings on an update."""
+        return self.settings_model.model_validate(raw)
+
+    def check_settings(self, conn: Connection, settings: FieldSettings) -> None:
+        """Checks that need the database (e.g. a relation's target form exists)."""
+
+    # ----- storage ----------------------------------------------------------------------
+    def storage(self, field: FieldMeta) -> Storage:
+        return Storage.COLUMN
+
+    def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
+        raise NotImplementedError
+
+    def junction_value_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
+        raise NotImplementedError
+
+    def physical_signature(self, field: FieldMeta) -> tuple[str, ...]:
+        """Changing settings that alter this needs a conversion, not a metadata update."""
+        if self.storage(field) is Storage.JUNCTION:
+            return ("junction", repr(self.junction_value_type(field)))
+        return ("column", repr(self.sql_type(field)))
+
+    # ----- values -----------------------------------------------------------------------
+    def to_storage(self, field: FieldMeta, value: Any, ctx: Ctx) -> Any:
+        """Coerce API input to the stored form; None means empty. Raise FieldValueError."""
+        raise NotImplementedError
+
+    def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
+        return stored
+
+    def display(self, field: FieldMeta, stored: Any, ctx: Ctx) -> str:
+        """Plain text for notifications, exports and conversion previews."""
+        value = self.to_json(field, stored, ctx)
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            return "、".join(str(v) for v in value)
+        return str(value)
+
+    def from_text(self, field: FieldMeta, text: str, ctx: Ctx) -> Any:
+        """Parse display text (type conversion, later imports) into the stored form."""
+        return self.to_storage(field, text, ctx)
+
+    def check_stored(
+        self, conn: Connection, field: FieldMeta, values: Sequence[Any]
+    ) -> dict[int, FieldValueError]:
+        """Batch checks that need the database; returns errors by position in ``values``."""
+        return {}
+
+    def generate(self, conn: Connection, field: FieldMeta, ctx: Ctx) -> Any:
+        """A value the system assigns on create (autonumber); UNSET when none."""
+        return UNSET
+
+    def generate_many(self, conn: Connection, field: FieldMeta, ctx: Ctx, count: int) -> list[Any]:
+        return [self.generate(conn, field, ctx) for _ in range(count)]
+
+    def json_schema(self, field: FieldMeta) -> dict[str, Any]:
+        return {}
+
+    def referenced_form(self, field: FieldMeta) -> int | None:
+        """The form whose records this field links to, if it links to records."""
+        return None
+
+    def on_target_delete(
+        self, conn: Connection, field: FieldMeta, source: sa.Table, junction: sa.Table | None,
+        target_ids: list[int],
+    ) -> bool:
+        """Records of the linked form are being deleted: unlink them, or return False to
+        refuse the delete. Only called for fields whose ``referenced_form`` is set."""
+        return True
+
+    # ----- query ------------------------------------------------------------------------
+    def operators_for(self, field: FieldMeta) -> tuple[str, ...]:
+        return self.operators
+
+    def arity_for(self, field: FieldMeta, op: str) -> str | None:
+        return self.arity_overrides.get(op)
+
+    def is_sortable(self, field: FieldMeta) -> bool:
+        return self.sortable and self.storage(field) is Storage.COLUMN
+
+    def sort_expr(self, field: FieldMeta, col: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        return col
+
+    def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
+        """Coerce one filter value to the stored form (raises FieldValueError)."""
+        stored = self.to_storage(field, value, ctx)
+        if stored is None:
+            raise FieldValueError("filter_value_required", op=op)
+        return stored
+
+    def compile_filter(
+        self, field: FieldMeta, op: str, operand: Any, target: FilterTarget, ctx: Ctx
+    ) -> sa.ColumnElement[bool]:
+        """SQL for ``op`` with an already coerced operand; column types use the shared
+        operator implementations, junction types override this."""
+        from qiao.query.operators import operators
+
+        assert target.column is not None
+        return operators[op].compile(target.column, operand, field, ctx)
+
+    def is_blank(self, stored: Any) -> bool:
+        return stored is None or stored == []
+
+    def search_condition(
+        self, field: FieldMeta, col: sa.ColumnElement[Any], text: str
+    ) -> sa.ColumnElement[bool] | None:
+        if not self.searchable:
+            return None
+        return col.icontains(text, autoescape=True)
+
+
+class FieldTypeRegistry:
+    def __init__(self) -> None:
+        self._types: dict[str, FieldType] = {}
+
+    def register(self, cls: type[FieldType]) -> type[FieldType]:
+        if cls.key in self._types:
+            raise ValueError(f"field type {cls.key!r} registered twice")
+        self._types[cls.key] = cls()
+        return cls
+
+    def get(self, key: str) -> FieldType:
+        return self._types[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._types
+
+    def public(self) -> list[FieldType]:
+        return [t for t in self._types.values() if not t.internal]
+
+    def all(self) -> list[FieldType]:
+        return list(self._types.values())
+
+
+registry = FieldTypeRegistry()

@@ -1,0 +1,60 @@
+"""Multiple choice (多选): a list of option labels, kept as option ids in a junction table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from qiao.forms.fields._choices import (
+    ChoiceSettings,
+    active_labels,
+    choice_id,
+    choice_label,
+    merge_choices,
+)
+from qiao.forms.fields._junction import JunctionType
+from qiao.forms.fields.base import FieldSettings, registry
+
+if TYPE_CHECKING:
+    from qiao.context import Ctx
+    from qiao.forms.model import FieldMeta
+
+_SEPARATORS = ("、", ",", "，", ";", "；", "/")
+
+
+def _settings(field: FieldMeta) -> ChoiceSettings:
+    assert isinstance(field.settings, ChoiceSettings)
+    return field.settings
+
+
+@registry.register
+class MultiselectType(JunctionType):
+    key = "multiselect"
+    settings_model = ChoiceSettings
+
+    def parse_settings(self, raw: dict[str, Any], old: FieldSettings | None = None) -> FieldSettings:
+        parsed = ChoiceSettings.model_validate(raw)
+        return merge_choices(parsed, old if isinstance(old, ChoiceSettings) else None)
+
+    def junction_value_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
+        return sa.String(32)
+
+    def item_to_storage(self, field: FieldMeta, item: Any, ctx: Ctx) -> Any:
+        return choice_id(_settings(field), item)
+
+    def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
+        return [choice_label(_settings(field), cid) for cid in stored or []]
+
+    def from_text(self, field: FieldMeta, text: str, ctx: Ctx) -> Any:
+        parts = [text]
+        for sep in _SEPARATORS:
+            parts = [piece for part in parts for piece in part.split(sep)]
+        return self.to_storage(field, [p.strip() for p in parts if p.strip()], ctx)
+
+    def json_schema(self, field: FieldMeta) -> dict[str, Any]:
+        return {
+            "type": "array",
+            "items": {"type": "string", "enum": active_labels(_settings(field))},
+            "uniqueItems": True,
+        }

@@ -1,0 +1,62 @@
+"""Phone (电话): mainland China mobile and landline numbers, normalised.
+
+``+86 138 1234 5678`` and ``0086-13812345678`` become ``13812345678``; landlines become
+``010-12345678`` (with ``-ext`` when given); 400/800 numbers ``400-800-1234``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from qiao.errors import FieldValueError
+from qiao.forms.fields._text import TextLike, TextSettings
+from qiao.forms.fields.base import registry
+
+if TYPE_CHECKING:
+    from qiao.forms.model import FieldMeta
+
+_ALLOWED = re.compile(r"^[0-9+\-\s().（）]+((ext|转|x|#)\s*\d{1,6})?$", re.IGNORECASE)
+
+
+def normalize_cn_phone(text: str) -> str:
+    if not _ALLOWED.match(text):
+        raise FieldValueError("invalid_phone")
+    cleaned = re.sub(r"(转|#)", " ext ", text)
+    try:
+        number = phonenumbers.parse(cleaned, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise FieldValueError("invalid_phone") from exc
+    if not phonenumbers.is_valid_number(number) or (
+        phonenumbers.region_code_for_number(number) != "CN"
+    ):
+        raise FieldValueError("invalid_phone")
+    nsn = phonenumbers.national_significant_number(number)
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.MOBILE:
+        return nsn
+    area = phonenumbers.length_of_geographical_area_code(number)
+    if kind in (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE) and area:
+        result = f"0{nsn[:area]}-{nsn[area:]}"
+    elif len(nsn) == 10 and nsn[:1] in "48":
+        result = f"{nsn[:3]}-{nsn[3:6]}-{nsn[6:]}"
+    else:
+        result = nsn
+    if number.extension:
+        result += f"-{number.extension}"
+    return result
+
+
+@registry.register
+class PhoneType(TextLike):
+    key = "phone"
+    settings_model = TextSettings
+
+    def max_length(self, field: FieldMeta) -> int:
+        return 40
+
+    def normalize(self, field: FieldMeta, text: str) -> str:
+        return normalize_cn_phone(text)

@@ -1,0 +1,20 @@
+"""Multi-line text (多行文本): keeps inner line breaks, trims the ends."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from qiao.forms.fields._text import TextLike
+from qiao.forms.fields.base import FieldSettings, registry
+
+
+class TextareaSettings(FieldSettings):
+    max_length: int = Field(default=10000, ge=1, le=100000)
+
+
+@registry.register
+class TextareaType(TextLike):
+    key = "textarea"
+    settings_model = TextareaSettings
+    max_length_default = 10000
+    can_be_unique = False

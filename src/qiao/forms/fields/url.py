@@ -1,0 +1,42 @@
+"""Link (网址): http(s) URLs; a bare domain such as ``www.example.com`` gets ``https://``."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from qiao.errors import FieldValueError
+from qiao.forms.fields._text import TextLike, TextSettings
+from qiao.forms.fields.base import registry
+
+if TYPE_CHECKING:
+    from qiao.forms.model import FieldMeta
+
+_HOST = re.compile(
+    r"^(localhost|[\w\u00a1-\uffff-]+(\.[\w\u00a1-\uffff-]+)+|\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])"
+    r"(:\d{1,5})?$",
+    re.IGNORECASE,
+)
+
+
+@registry.register
+class UrlType(TextLike):
+    key = "url"
+    settings_model = TextSettings
+
+    def max_length(self, field: FieldMeta) -> int:
+        return 2048
+
+    def normalize(self, field: FieldMeta, text: str) -> str:
+        if re.search(r"\s", text):
+            raise FieldValueError("invalid_url")
+        if "://" not in text:
+            text = "https://" + text
+        parts = urlsplit(text)
+        if parts.scheme.lower() not in ("http", "https") or not _HOST.match(parts.netloc.split("@")[-1]):
+            raise FieldValueError("invalid_url")
+        return text
+
+    def json_schema(self, field: FieldMeta) -> dict[str, Any]:
+        return {"type": "string", "format": "uri", "maxLength": 2048}

@@ -1,0 +1,73 @@
+"""Input models for apps, forms and fields (shared by services and the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AppIn(_In):
+    name: str = Field(min_length=1, max_length=128)
+    description: str = Field(default="", max_length=2000)
+    icon: str = Field(default="app", max_length=64)
+    color: str = Field(default="#2f6bff", pattern=r"^#[0-9a-fA-F]{6}$")
+    position: int | None = None
+
+
+class AppPatch(_In):
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    description: str | None = Field(default=None, max_length=2000)
+    icon: str | None = Field(default=None, max_length=64)
+    color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
+    position: int | None = None
+
+
+class FieldIn(_In):
+    key: str | None = Field(default=None, max_length=63)
+    label: str = Field(min_length=1, max_length=128)
+    type: str = Field(min_length=1, max_length=32)
+    required: bool = False
+    unique: bool = False
+    indexed: bool = False
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class FieldPatch(_In):
+    key: str | None = Field(default=None, max_length=63)
+    label: str | None = Field(default=None, min_length=1, max_length=128)
+    type: str | None = Field(default=None, min_length=1, max_length=32)
+    required: bool | None = None
+    unique: bool | None = None
+    indexed: bool | None = None
+    settings: dict[str, Any] | None = None
+    #: confirm a type change that cannot convert every value
+    accept_loss: bool = False
+
+
+class TypeChangeIn(_In):
+    type: str = Field(min_length=1, max_length=32)
+    settings: dict[str, Any] = Field(default_factory=dict)
+    accept_loss: bool = False
+
+
+class FormIn(_In):
+    name: str = Field(min_length=1, max_length=128)
+    description: str = Field(default="", max_length=2000)
+    fields: list[FieldIn] = Field(default_factory=list, max_length=500)
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class FormPatch(_In):
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    description: str | None = Field(default=None, max_length=2000)
+    position: int | None = None
+    settings: dict[str, Any] | None = None
+
+
+class FieldOrderIn(_In):
+    field_ids: list[int] = Field(max_length=500)

@@ -1,0 +1,341 @@
+"""Forms and their fields: creation and schema evolution at run time.
+
+Each operation is one write transaction holding the metadata change, the DDL and the
+schema-version bump together, on both engines.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from qiao.context import Ctx
+from qiao.db import schema
+from qiao.errors import BadRequest, ErrorDetail, NotFound, ValidationFailed
+from qiao.forms import ddl, fieldspec
+from qiao.forms.catalog import bump_version, load_form
+from qiao.forms.fields.base import Storage
+from qiao.forms.inputs import FieldIn, FieldOrderIn, FieldPatch, FormIn, FormPatch
+from qiao.forms.model import FieldMeta, FormMeta
+from qiao.forms.references import refuse_if_referenced
+from qiao.forms.views import field_json, form_json
+from qiao.org.permissions import require_admin, require_user
+from qiao.runtime import Runtime
+
+forms_t, fields_t = schema.forms, schema.fields
+
+
+# ----- reads ---------------------------------------------------------------------------
+def get_form(rt: Runtime, ctx: Ctx, form_id: int, include_deleted_fields: bool = False) -> dict[str, Any]:
+    require_user(ctx)
+    return form_json(rt.catalog().form(form_id), include_deleted_fields=include_deleted_fields)
+
+
+def list_forms(rt: Runtime, ctx: Ctx, app_id: int) -> list[dict[str, Any]]:
+    require_user(ctx)
+    catalog = rt.catalog()
+    forms = [f for f in catalog.forms.values() if f.app_id == app_id and f.deleted_at is None]
+    return [form_json(f) for f in sorted(forms, key=lambda f: (f.position, f.id))]
+
+
+# ----- forms ---------------------------------------------------------------------------
+def _live_form(conn: Connection, form_id: int) -> FormMeta:
+    form = load_form(conn, form_id)
+    if form.deleted_at is not None:
+        raise NotFound("form_not_found")
+    return form
+
+
+def create_form(rt: Runtime, ctx: Ctx, app_id: int, data: FormIn) -> dict[str, Any]:
+    require_admin(ctx)
+    now = ctx.now()
+
+    def create(conn: Connection) -> FormMeta:
+        app = conn.execute(
+            sa.select(schema.apps.c.id).where(
+                schema.apps.c.id == app_id, schema.apps.c.deleted_at.is_(None)
+            )
+        ).first()
+        if app is None:
+            raise NotFound("app_not_found")
+        position = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(forms_t.c.position), -1) + 1).where(
+                forms_t.c.app_id == app_id
+            )
+        ).scalar_one()
+        form_id = conn.execute(
+            sa.insert(forms_t)
+            .values(
+                app_id=app_id,
+                name=data.name.strip(),
+                description=data.description,
+                table_name=f"qf_new_{secrets.token_hex(8)}",
+                position=position,
+                settings=data.settings,
+                created_at=now,
+                created_by=ctx.user_id,
+                updated_at=now,
+            )
+            .returning(forms_t.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.update(forms_t)
+            .where(forms_t.c.id == form_id)
+            .values(table_name=ddl.table_name_for(form_id))
+        )
+        taken: set[str] = set()
+        for index, fin in enumerate(data.fields):
+            _insert_field(conn, ctx, form_id, fin, taken, index, f"fields[{index}].")
+        form = load_form(conn, form_id)
+        ddl.create_form_tables(conn, form)
+        bump_version(conn)
+        return form
+
+    return form_json(rt.db.write(create))
+
+
+def update_form(rt: Runtime, ctx: Ctx, form_id: int, data: FormPatch) -> dict[str, Any]:
+    require_admin(ctx)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+
+    def update(conn: Connection) -> FormMeta:
+        _live_form(conn, form_id)
+        if changes:
+            conn.execute(
+                sa.update(forms_t).where(forms_t.c.id == form_id).values(**changes, updated_at=ctx.now())
+            )
+            bump_version(conn)
+        return load_form(conn, form_id)
+
+    return form_json(rt.db.write(update))
+
+
+def delete_form(rt: Runtime, ctx: Ctx, form_id: int) -> None:
+    require_admin(ctx)
+
+    def delete(conn: Connection) -> None:
+        _live_form(conn, form_id)
+        refuse_if_referenced(conn, {form_id})
+        conn.execute(sa.update(forms_t).where(forms_t.c.id == form_id).values(deleted_at=ctx.now()))
+        bump_version(conn)
+
+    rt.db.write(delete)
+
+
+def restore_form(rt: Runtime, ctx: Ctx, form_id: int) -> dict[str, Any]:
+    require_admin(ctx)
+
+    def restore(conn: Connection) -> FormMeta:
+        form = load_form(conn, form_id)
+        app_live = conn.execute(
+            sa.select(schema.apps.c.id).where(
+                schema.apps.c.id == form.app_id, schema.apps.c.deleted_at.is_(None)
+            )
+        ).first()
+        if app_live is None:
+            raise NotFound("app_not_found")
+        conn.execute(sa.update(forms_t).where(forms_t.c.id == form_id).values(deleted_at=None))
+        bump_version(conn)
+        return load_form(conn, form_id)
+
+    return form_json(rt.db.write(restore))
+
+
+# ----- fields --------------------------------------------------------------------------
+def _insert_field(
+    conn: Connection, ctx: Ctx, form_id: int, fin: FieldIn, taken: set[str], position: int,
+    prefix: str = "",
+) -> int:
+    ftype = fieldspec.resolve_type(fin.type, prefix)
+    key = fin.key.strip() if fin.key else fieldspec.suggest_key(fin.label, taken)
+    fieldspec.check_key(key, taken, prefix)
+    settings = fieldspec.parse_settings(conn, ftype, fin.settings, prefix)
+    unique = fieldspec.check_flags(ftype, fin.unique, prefix)
+    taken.add(key)
+    now = ctx.now()
+    field_id = conn.execute(
+        sa.insert(fields_t)
+        .values(
+            form_id=form_id,
+            key=key,
+            label=fin.label.strip(),
+            type=ftype.key,
+            required=fin.required and ftype.writable,
+            is_unique=unique,
+            indexed=fin.indexed,
+            settings=settings.model_dump(mode="json"),
+            column_name=f"pending_{secrets.token_hex(6)}",
+            position=position,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(fields_t.c.id)
+    ).scalar_one()
+    probe = FieldMeta(field_id, form_id, key, fin.label, ftype.key, settings, "")
+    physical = f"qj_{field_id}" if ftype.storage(probe) is Storage.JUNCTION else f"c_{field_id}"
+    conn.execute(sa.update(fields_t).where(fields_t.c.id == field_id).values(column_name=physical))
+    return int(field_id)
+
+
+def _field(form: FormMeta, field_id: int, *, deleted: bool = False) -> FieldMeta:
+    for fm in form.fields:
+        if fm.id == field_id and (fm.deleted_at is not None) == deleted:
+            return fm
+    raise NotFound("field_not_found")
+
+
+def add_field(rt: Runtime, ctx: Ctx, form_id: int, fin: FieldIn) -> dict[str, Any]:
+    require_admin(ctx)
+
+    def add(conn: Connection) -> FieldMeta:
+        form = _live_form(conn, form_id)
+        position = max((f.position for f in form.fields), default=-1) + 1
+        field_id = _insert_field(conn, ctx, form_id, fin, set(form.by_key), position)
+        form = load_form(conn, form_id)
+        fm = _field(form, field_id)
+        ddl.create_field_storage(conn, form, fm)
+        if fm.ftype.generates_values:
+            _backfill_generated(conn, ctx, form, fm)
+        bump_version(conn)
+        return fm
+
+    return field_json(rt.db.write(add))
+
+
+def _backfill_generated(conn: Connection, ctx: Ctx, form: FormMeta, fm: FieldMeta) -> None:
+    """Give existing records a generated value (serial numbers in creation order)."""
+    table = form.table
+    column = table.c[fm.column_name]
+    ids = conn.execute(sa.select(table.c.id).order_by(table.c.id)).scalars().all()
+    for record_id in ids:
+        value = fm.ftype.generate(conn, fm, ctx)
+        conn.execute(sa.update(table).where(table.c.id == record_id).values({column: value}))
+
+
+def update_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int, patch: FieldPatch) -> dict[str, Any]:
+    require_admin(ctx)
+    if patch.type is not None:
+        from qiao.forms import typechange
+        from qiao.forms.inputs import TypeChangeIn
+
+        with rt.db.read() as conn:
+            current = _field(_live_form(conn, form_id), field_id)
+        if patch.type != current.type:
+            settings = patch.settings if patch.settings is not None else {}
+            typechange.apply(rt, ctx, form_id, field_id,
+                             TypeChangeIn(type=patch.type, settings=settings,
+                                          accept_loss=patch.accept_loss))
+            patch = patch.model_copy(update={"type": None, "settings": None})
+
+    def update(conn: Connection) -> FieldMeta:
+        form = _live_form(conn, form_id)
+        old = _field(form, field_id)
+        ftype = old.ftype
+        changes: dict[str, Any] = {}
+        if patch.key is not None and patch.key != old.key:
+            fieldspec.check_key(patch.key, set(form.by_key) - {old.key}, "")
+            changes["key"] = patch.key
+        if patch.label is not None:
+            changes["label"] = patch.label.strip()
+        if patch.required is not None:
+            changes["required"] = patch.required and ftype.writable
+        if patch.unique is not None:
+            changes["is_unique"] = fieldspec.check_flags(ftype, patch.unique, "")
+        if patch.indexed is not None:
+            changes["indexed"] = patch.indexed
+        if patch.settings is not None:
+            merged = {**old.settings.model_dump(mode="json"), **patch.settings}
+            settings = fieldspec.parse_settings(conn, ftype, merged, "", old.settings)
+            probe = FieldMeta(old.id, form_id, old.key, old.label, old.type, settings, "")
+            if ftype.physical_signature(probe) != ftype.physical_signature(old):
+                raise BadRequest(
+                    "type_change_unsupported",
+                    details=[ErrorDetail("settings", "settings_need_conversion")],
+                    from_type=old.type,
+                    to_type=old.type,
+                )
+            changes["settings"] = settings.model_dump(mode="json")
+        if not changes:
+            return old
+        conn.execute(
+            sa.update(fields_t).where(fields_t.c.id == field_id).values(**changes, updated_at=ctx.now())
+        )
+        new = _field(load_form(conn, form_id), field_id)
+        if new.unique and not old.unique:
+            _refuse_duplicates(conn, form, new)
+        ddl.set_field_indexes(conn, form, old, new)
+        bump_version(conn)
+        return new
+
+    return field_json(rt.db.write(update))
+
+
+def _refuse_duplicates(conn: Connection, form: FormMeta, fm: FieldMeta) -> None:
+    col = form.table.c[fm.column_name]
+    dup = conn.execute(
+        sa.select(col)
+        .where(form.table.c.deleted_at.is_(None), col.is_not(None))
+        .group_by(col)
+        .having(sa.func.count() > 1)
+        .limit(1)
+    ).first()
+    if dup is not None:
+        raise ValidationFailed(
+            details=[ErrorDetail("unique", "field_unique_has_duplicates", {"label": fm.label})]
+        )
+
+
+def delete_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> None:
+    """Hide a field; its data stays for the retention period and it can be restored."""
+    require_admin(ctx)
+
+    def delete(conn: Connection) -> None:
+        form = _live_form(conn, form_id)
+        _field(form, field_id)
+        conn.execute(
+            sa.update(fields_t).where(fields_t.c.id == field_id).values(deleted_at=ctx.now())
+        )
+        bump_version(conn)
+
+    rt.db.write(delete)
+
+
+def restore_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> dict[str, Any]:
+    require_admin(ctx)
+
+    def restore(conn: Connection) -> FieldMeta:
+        form = _live_form(conn, form_id)
+        fm = _field(form, field_id, deleted=True)
+        if fm.key in form.by_key:
+            raise ValidationFailed(details=[ErrorDetail("key", "field_key_taken", {"key": fm.key})])
+        position = max((f.position for f in form.fields), default=-1) + 1
+        conn.execute(
+            sa.update(fields_t)
+            .where(fields_t.c.id == field_id)
+            .values(deleted_at=None, position=position, updated_at=ctx.now())
+        )
+        bump_version(conn)
+        return _field(load_form(conn, form_id), field_id)
+
+    return field_json(rt.db.write(restore))
+
+
+def reorder_fields(rt: Runtime, ctx: Ctx, form_id: int, order: FieldOrderIn) -> dict[str, Any]:
+    require_admin(ctx)
+
+    def reorder(conn: Connection) -> FormMeta:
+        form = _live_form(conn, form_id)
+        live = {f.id for f in form.live_fields}
+        if len(order.field_ids) != len(set(order.field_ids)) or set(order.field_ids) != live:
+            raise ValidationFailed(details=[ErrorDetail("field_ids", "field_order_mismatch")])
+        for position, fid in enumerate(order.field_ids):
+            conn.execute(sa.update(fields_t).where(fields_t.c.id == fid).values(position=position))
+        bump_version(conn)
+        return load_form(conn, form_id)
+
+    return form_json(rt.db.write(reorder))

@@ -1,0 +1,34 @@
+"""Password hashing with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from qiao.errors import ErrorDetail, ValidationFailed
+
+MIN_LENGTH = 8
+_hasher = PasswordHasher()
+#: verified against when the user does not exist, so both paths cost the same
+DUMMY_HASH = _hasher.hash("qiao-dummy-password")
+
+
+def hash_password(password: str) -> str:
+    check_policy(password)
+    return _hasher.hash(password)
+
+
+def check_policy(password: str, field: str = "password") -> None:
+    if len(password) < MIN_LENGTH:
+        raise ValidationFailed(details=[ErrorDetail(field, "password_too_short", {"min": MIN_LENGTH})])
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash or DUMMY_HASH, password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)

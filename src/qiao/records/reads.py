@@ -1,0 +1,182 @@
+"""Reading records: one SELECT for the page (filter, search, keyset, order, limit) plus
+one query per multi-valued field for the rows on the page, and an optional COUNT."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from qiao.context import Ctx
+from qiao.errors import BadRequest, ErrorDetail
+from qiao.forms.fields.base import Storage
+from qiao.forms.model import FieldMeta, FormMeta
+from qiao.query.filters import compile_filter
+from qiao.query.sorting import (
+    decode_cursor,
+    encode_cursor,
+    keyset_condition,
+    order_clauses,
+    parse_sort,
+)
+
+SYSTEM_READ = ("id", "version", "created_at", "updated_at", "created_by", "updated_by", "owner",
+               "deleted_at")
+MAX_LIMIT = 500
+
+
+@dataclass
+class ListQuery:
+    filter: Any = None
+    sort: str | None = None
+    limit: int = 50
+    cursor: str | None = None
+    fields: list[str] | None = None
+    q: str | None = None
+    trashed: bool = False
+    with_total: bool = True
+
+
+def select_fields(form: FormMeta, keys: list[str] | None) -> list[FieldMeta]:
+    if keys is None:
+        return form.live_fields
+    chosen = []
+    for key in keys:
+        fm = form.by_key.get(key)
+        if fm is None:
+            if key in form.system_fields:
+                continue
+            raise BadRequest("request_invalid",
+                             details=[ErrorDetail("fields", "invalid_fields_param", {"key": key})])
+        chosen.append(fm)
+    return chosen
+
+
+def base_columns(form: FormMeta, fields: list[FieldMeta]) -> list[Any]:
+    table = form.table
+    cols: list[Any] = [table.c[name] for name in SYSTEM_READ]
+    cols += [table.c[f.column_name] for f in fields if f.storage is Storage.COLUMN]
+    return cols
+
+
+def junction_values(
+    conn: Connection, form: FormMeta, fields: list[FieldMeta], ids: list[int]
+) -> dict[int, dict[int, list[Any]]]:
+    """field id -> record id -> values in order, for the multi-valued fields."""
+    result: dict[int, dict[int, list[Any]]] = {}
+    for fm in fields:
+        if fm.storage is not Storage.JUNCTION or not ids:
+            continue
+        j = form.junctions[fm.id]
+        per_record: dict[int, list[Any]] = defaultdict(list)
+        rows = conn.execute(
+            sa.select(j.c.record_id, j.c.value)
+            .where(j.c.record_id.in_(ids))
+            .order_by(j.c.record_id, j.c.position)
+        )
+        for record_id, value in rows:
+            per_record[record_id].append(value)
+        result[fm.id] = per_record
+    return result
+
+
+def record_json(
+    row: Any, fields: list[FieldMeta], multi: dict[int, dict[int, list[Any]]], ctx: Ctx
+) -> dict[str, Any]:
+    mapping = row._mapping
+    data: dict[str, Any] = {}
+    for fm in fields:
+        if fm.storage is Storage.JUNCTION:
+            stored: Any = multi.get(fm.id, {}).get(mapping["id"], [])
+        else:
+            stored = mapping[fm.column_name]
+        data[fm.key] = fm.ftype.to_json(fm, stored, ctx)
+    record = {
+        "id": mapping["id"],
+        "version": mapping["version"],
+        "created_at": mapping["created_at"],
+        "updated_at": mapping["updated_at"],
+        "created_by": mapping["created_by"],
+        "updated_by": mapping["updated_by"],
+        "owner": mapping["owner"],
+        "data": data,
+    }
+    if mapping["deleted_at"] is not None:
+        record["deleted_at"] = mapping["deleted_at"]
+    return record
+
+
+def fetch_records(
+    conn: Connection, form: FormMeta, ids: list[int], ctx: Ctx, *, trashed: bool | None = False
+) -> dict[int, dict[str, Any]]:
+    table = form.table
+    query = sa.select(*base_columns(form, form.live_fields)).where(table.c.id.in_(ids))
+    if trashed is not None:
+        deleted = table.c.deleted_at
+        query = query.where(deleted.is_not(None) if trashed else deleted.is_(None))
+    rows = conn.execute(query).all()
+    multi = junction_values(conn, form, form.live_fields, [r.id for r in rows])
+    return {r.id: record_json(r, form.live_fields, multi, ctx) for r in rows}
+
+
+def search_condition(form: FormMeta, q: str) -> sa.ColumnElement[bool]:
+    text = q.strip()[:200]
+    parts = []
+    for fm in form.live_fields:
+        if fm.storage is Storage.COLUMN:
+            cond = fm.ftype.search_condition(fm, form.table.c[fm.column_name], text)
+            if cond is not None:
+                parts.append(cond)
+    if text.isdigit() and len(text) < 19:
+        parts.append(form.table.c.id == int(text))
+    return sa.or_(*parts) if parts else sa.false()
+
+
+def where_clauses(form: FormMeta, query: ListQuery, ctx: Ctx) -> list[sa.ColumnElement[bool]]:
+    table = form.table
+    clauses = [table.c.deleted_at.is_not(None) if query.trashed else table.c.deleted_at.is_(None)]
+    condition = compile_filter(form, query.filter, ctx)
+    if condition is not None:
+        clauses.append(condition)
+    if query.q and query.q.strip():
+        clauses.append(search_condition(form, query.q))
+    return clauses
+
+
+def list_records(
+    conn: Connection, form: FormMeta, query: ListQuery, ctx: Ctx, secret: str, sqlite: bool
+) -> dict[str, Any]:
+    limit = max(1, min(query.limit, MAX_LIMIT))
+    fields = select_fields(form, query.fields)
+    keys = parse_sort(form, query.sort)
+    clauses = where_clauses(form, query, ctx)
+    scope = f"{form.id}|{query.sort}|{query.filter}|{query.q}|{query.trashed}"
+    page_clauses = list(clauses)
+    if query.cursor:
+        values = decode_cursor(query.cursor, secret, scope, len(keys))
+        page_clauses.append(keyset_condition(keys, values))
+    key_cols = [k.expr.label(f"_k{i}") for i, k in enumerate(keys)]
+    stmt = (
+        sa.select(*base_columns(form, fields), *key_cols)
+        .where(*page_clauses)
+        .order_by(*order_clauses(keys, sqlite))
+        .limit(limit + 1)
+    )
+    rows = conn.execute(stmt).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    multi = junction_values(conn, form, fields, [r.id for r in rows])
+    items = [record_json(r, fields, multi, ctx) for r in rows]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]._mapping
+        next_cursor = encode_cursor([last[f"_k{i}"] for i in range(len(keys))], secret, scope)
+    total = None
+    if query.with_total:
+        total = conn.execute(
+            sa.select(sa.func.count()).select_from(form.table).where(*clauses)
+        ).scalar_one()
+    return {"items": items, "total": total, "next_cursor": next_cursor}

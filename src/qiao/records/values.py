@@ -1,0 +1,118 @@
+"""Turning API input into stored values, with every problem reported per field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from qiao.context import Ctx
+from qiao.errors import ErrorDetail, FieldValueError
+from qiao.forms.fields.base import Storage
+from qiao.forms.model import FieldMeta, FormMeta
+
+Prepared = dict[int, Any]  # field id -> stored value
+
+
+def detail(fm: FieldMeta, exc: FieldValueError, prefix: str = "") -> ErrorDetail:
+    return ErrorDetail(f"{prefix}{fm.key}", exc.code, {"label": fm.label, **exc.params})
+
+
+def prepare(
+    form: FormMeta, data: Any, ctx: Ctx, *, partial: bool, prefix: str = ""
+) -> tuple[Prepared, list[ErrorDetail]]:
+    """Coerce ``data`` (key -> API value). With ``partial`` only given keys are touched;
+    otherwise missing fields are empty and required ones reported."""
+    errors: list[ErrorDetail] = []
+    if not isinstance(data, dict):
+        return {}, [ErrorDetail(f"{prefix}data".rstrip("."), "wrong_type", {"msg": "object"})]
+    for key in data:
+        fm = form.by_key.get(key) if isinstance(key, str) else None
+        if fm is None:
+            code = "read_only" if key in form.system_fields else "unknown_field"
+            label = form.system_fields[key].label if key in form.system_fields else key
+            errors.append(ErrorDetail(f"{prefix}{key}", code, {"key": key, "label": label}))
+        elif not fm.ftype.writable:
+            errors.append(ErrorDetail(f"{prefix}{key}", "read_only", {"label": fm.label}))
+    stored: Prepared = {}
+    for fm in form.live_fields:
+        if not fm.ftype.writable or (partial and fm.key not in data):
+            continue
+        try:
+            value = fm.ftype.to_storage(fm, data.get(fm.key), ctx)
+        except FieldValueError as exc:
+            errors.append(detail(fm, exc, prefix))
+            continue
+        if fm.required and fm.ftype.is_blank(value):
+            errors.append(ErrorDetail(f"{prefix}{fm.key}", "required", {"label": fm.label}))
+            continue
+        stored[fm.id] = value
+    return stored, errors
+
+
+def check_in_database(
+    conn: Connection,
+    form: FormMeta,
+    ctx: Ctx,
+    items: Sequence[Prepared],
+    prefixes: Sequence[str],
+    exclude_ids: Sequence[int | None] | None = None,
+) -> list[ErrorDetail]:
+    """Checks that need the database: referenced users/records exist, unique values are
+    free (also within the batch). ``exclude_ids`` are the records being updated."""
+    errors: list[ErrorDetail] = []
+    for fm in form.live_fields:
+        positions = [i for i, item in enumerate(items) if fm.id in item]
+        if not positions:
+            continue
+        values = [items[i][fm.id] for i in positions]
+        for pos, exc in fm.ftype.check_stored(conn, fm, values).items():
+            errors.append(detail(fm, exc, prefixes[positions[pos]]))
+        if fm.unique and fm.storage is Storage.COLUMN:
+            errors.extend(
+                _unique_errors(conn, form, ctx, fm, items, positions, prefixes, exclude_ids)
+            )
+    return errors
+
+
+def _unique_errors(
+    conn: Connection,
+    form: FormMeta,
+    ctx: Ctx,
+    fm: FieldMeta,
+    items: Sequence[Prepared],
+    positions: list[int],
+    prefixes: Sequence[str],
+    exclude_ids: Sequence[int | None] | None,
+) -> list[ErrorDetail]:
+    errors: list[ErrorDetail] = []
+    col = form.table.c[fm.column_name]
+    seen: dict[Any, int] = {}
+    wanted: dict[Any, list[int]] = {}
+    for i in positions:
+        value = items[i][fm.id]
+        if value is None:
+            continue
+        if value in seen:
+            errors.append(_unique_detail(fm, value, prefixes[i], ctx))
+        seen[value] = i
+        wanted.setdefault(value, []).append(i)
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        rows = conn.execute(
+            sa.select(col, form.table.c.id).where(col.in_(chunk), form.table.c.deleted_at.is_(None))
+        ).all()
+        for value, owner_id in rows:
+            for i in wanted.get(value, []):
+                if exclude_ids is not None and exclude_ids[i] == owner_id:
+                    continue
+                errors.append(_unique_detail(fm, value, prefixes[i], ctx))
+    return errors
+
+
+def _unique_detail(fm: FieldMeta, value: Any, prefix: str, ctx: Ctx) -> ErrorDetail:
+    shown = fm.ftype.display(fm, value, ctx)
+    return ErrorDetail(f"{prefix}{fm.key}", "unique", {"label": fm.label, "value": shown})

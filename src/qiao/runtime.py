@@ -1,0 +1,33 @@
+"""The process-wide runtime handed to services: settings, database, schema cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from qiao.config import Settings
+from qiao.db.engine import make_engine
+from qiao.db.uow import Database
+from qiao.forms.catalog import Catalog, SchemaCache
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    schema: SchemaCache
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        if settings.is_sqlite:
+            settings.ensure_data_dir()
+        engine = make_engine(settings.resolved_database_url)
+        return cls(settings, Database(engine), SchemaCache())
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    def catalog(self) -> Catalog:
+        with self.db.read() as conn:
+            return self.schema.get(conn)
