@@ -45,9 +45,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_url(worker_id: str) -> Iterator[str]:
-    name = f"qiao_test_{worker_id}"
-    admin = sa.create_engine(f"{PG_BASE.replace('postgresql://', 'postgresql+psycopg://')}/postgres",
-                             isolation_level="AUTOCOMMIT")
+    # QIAO_TEST_DB_SUFFIX keeps concurrent test runs on one machine apart
+    name = f"qiao_test_{os.environ.get('QIAO_TEST_DB_SUFFIX', '')}{worker_id}"
+    admin = sa.create_engine(
+        f"{PG_BASE.replace('postgresql://', 'postgresql+psycopg://')}/postgres",
+        isolation_level="AUTOCOMMIT",
+    )
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -107,8 +110,11 @@ def rt(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
 
 @pytest.fixture
 def admin(rt: Runtime) -> users.User:
-    return rt.db.write(lambda c: users.create_user(c, "admin", "admin-pass-1", is_admin=True,
-                                                   display_name="管理员"))
+    return rt.db.write(
+        lambda c: users.create_user(
+            c, "admin", "admin-pass-1", is_admin=True, display_name="管理员"
+        )
+    )
 
 
 @pytest.fixture
@@ -152,8 +158,9 @@ class Api:
     def make_app(self, name: str = "CRM") -> dict[str, Any]:
         return self.ok(self.post("/apps", {"name": name}), 201)
 
-    def make_form(self, fields: list[dict[str, Any]], name: str = "客户",
-                  app_id: int | None = None) -> dict[str, Any]:
+    def make_form(
+        self, fields: list[dict[str, Any]], name: str = "客户", app_id: int | None = None
+    ) -> dict[str, Any]:
         if app_id is None:
             app_id = self.make_app()["id"]
         return self.ok(self.post(f"/apps/{app_id}/forms", {"name": name, "fields": fields}), 201)
@@ -188,8 +195,9 @@ def api(client: TestClient, rt: Runtime, admin: users.User) -> Api:
 @pytest.fixture
 def make_user(rt: Runtime, client: TestClient) -> Any:
     def make(username: str, *, is_admin: bool = False, locale: str = "zh-CN") -> Api:
-        user = rt.db.write(lambda c: users.create_user(c, username, "user-pass-1",
-                                                       is_admin=is_admin))
+        user = rt.db.write(
+            lambda c: users.create_user(c, username, "user-pass-1", is_admin=is_admin)
+        )
         return Api(client, token_for(rt, user), locale)
 
     return make

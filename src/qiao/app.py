@@ -32,8 +32,13 @@ _LANDING = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <p><a href="/docs">API 文档 / API docs</a> · <a href="/health">health</a></p></body></html>"""
 
 
-def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
-               migrate: bool = True, background: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    migrate: bool = True,
+    background: bool = True,
+) -> FastAPI:
     rt = runtime or Runtime.from_settings(settings or Settings())
     if migrate:
         upgrade(rt.db.engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,8 +19,11 @@ from qiao.org import users
 from qiao.org.passwords import verify_password
 from qiao.runtime import Runtime
 
-app = typer.Typer(help="qiao — open-source no-code customer management platform",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="qiao — open-source no-code customer management platform",
+    no_args_is_help=True,
+    add_completion=False,
+)
 user_app = typer.Typer(help="Manage users", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 console = Console()
@@ -35,8 +38,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit"
+        ),
+    ] = False,
 ) -> None:
     """qiao command line."""
 
@@ -57,11 +64,15 @@ def _fail(exc: QiaoError) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def _create_user(rt: Runtime, username: str, password: str, admin: bool,
-                 display_name: str | None = None) -> users.User:
+def _create_user(
+    rt: Runtime, username: str, password: str, admin: bool, display_name: str | None = None
+) -> users.User:
     try:
-        return rt.db.write(lambda c: users.create_user(
-            c, username, password, is_admin=admin, display_name=display_name))
+        return rt.db.write(
+            lambda c: users.create_user(
+                c, username, password, is_admin=admin, display_name=display_name
+            )
+        )
     except QiaoError as exc:
         raise _fail(exc) from exc
 
@@ -106,17 +117,24 @@ def serve(
 
     rt = _runtime()
     _ensure_admin(rt)
-    console.print(f"qiao {__version__} on http://{host}:{port}  (database: "
-                  f"{rt.db.engine.dialect.name})")
+    console.print(
+        f"qiao {__version__} on http://{host}:{port}  (database: {rt.db.engine.dialect.name})"
+    )
     rt.db.dispose()
     if workers > 1:
-        uvicorn.run("qiao.cli:asgi_app", factory=True, host=host, port=port, workers=workers,
-                    log_level="info")
+        uvicorn.run(
+            "qiao.cli:asgi_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
     else:
         uvicorn.run(asgi_app(), host=host, port=port, log_level="info")
 
 
-def asgi_app() -> object:
+def asgi_app() -> Any:
     from qiao.app import create_app
 
     return create_app(Settings())
@@ -150,7 +168,9 @@ def purge() -> None:
     from qiao.forms.purge import purge_expired
 
     counts = purge_expired(_runtime(), utcnow())
-    console.print(f"purged {counts['fields']} fields, {counts['forms']} forms, {counts['apps']} apps")
+    console.print(
+        f"purged {counts['fields']} fields, {counts['forms']} forms, {counts['apps']} apps"
+    )
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ error shape ``{"error": {"code", "message", "details": [...]}}``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 
@@ -17,7 +18,7 @@ class ErrorDetail:
 
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dc_field(default_factory=dict)
 
     def prefixed(self, prefix: str) -> ErrorDetail:
         return ErrorDetail(f"{prefix}{self.field}", self.code, self.params)

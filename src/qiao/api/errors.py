@@ -1,6 +1,6 @@
 """The one error shape for every failed request, with messages in the caller's language:
 
-    {"error": {"code": str, "message": str, "details": [{"field", "code", "message"}]}}
+{"error": {"code": str, "message": str, "details": [{"field", "code", "message"}]}}
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ def _locale(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"))
 
 
-def error_body(code: str, locale: str, params: dict[str, Any], details: list[ErrorDetail]) -> dict[str, Any]:
+def error_body(
+    code: str, locale: str, params: dict[str, Any], details: list[ErrorDetail]
+) -> dict[str, Any]:
     return {
         "error": {
             "code": code,
@@ -36,9 +38,14 @@ def error_body(code: str, locale: str, params: dict[str, Any], details: list[Err
     }
 
 
-def error_response(request: Request, status: int, code: str, params: dict[str, Any] | None = None,
-                   details: list[ErrorDetail] | None = None,
-                   headers: dict[str, str] | None = None) -> JSON:
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    params: dict[str, Any] | None = None,
+    details: list[ErrorDetail] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSON:
     body = error_body(code, _locale(request), params or {}, details or [])
     return JSON(body, status_code=status, headers=headers)
 
@@ -69,7 +76,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSON:
-        code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+        code = {404: "route_not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "bad_request"
+        )
         return error_response(request, exc.status_code, code)
 
     @app.exception_handler(Exception)

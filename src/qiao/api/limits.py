@@ -55,10 +55,14 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, send: Send, locale: str) -> None:
         body = dumps(error_body("body_too_large", locale, {"limit": self.max_bytes}, []))
-        await send({
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode())],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -35,8 +35,12 @@ def form_schemas(form: FormMeta) -> dict[str, Any]:
         properties[fm.key] = schema
         if fm.required:
             required.append(fm.key)
-    data = {"type": "object", "title": form.name, "properties": properties,
-            "additionalProperties": False}
+    data = {
+        "type": "object",
+        "title": form.name,
+        "properties": properties,
+        "additionalProperties": False,
+    }
     if required:
         data["required"] = required
     record = {
@@ -62,36 +66,66 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 def form_paths(form: FormMeta) -> dict[str, Any]:
     data, record = _ref(f"Form{form.id}Data"), _ref(f"Form{form.id}Record")
     tag = f"form {form.id}: {form.name}"
-    page = {"type": "object", "properties": {
-        "items": {"type": "array", "items": record},
-        "total": {"type": "integer", "nullable": True},
-        "next_cursor": {"type": "string", "nullable": True},
-    }}
-    record_id = [{"name": "record_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    page = {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": record},
+            "total": {"type": "integer", "nullable": True},
+            "next_cursor": {"type": "string", "nullable": True},
+        },
+    }
+    record_id = [
+        {"name": "record_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    ]
     base = f"{API}/forms/{form.id}/records"
     return {
         base: {
-            "get": {"tags": [tag], "summary": f"List {form.name}",
-                    "operationId": f"list_form_{form.id}",
-                    "responses": {"200": {"description": "a page", **_json(page)}}},
-            "post": {"tags": [tag], "summary": f"Create a {form.name} record",
-                     "operationId": f"create_form_{form.id}",
-                     "requestBody": {"required": True, **_json({
-                         "type": "object", "properties": {"data": data}, "required": ["data"]})},
-                     "responses": {"201": {"description": "created", **_json(record)}}},
+            "get": {
+                "tags": [tag],
+                "summary": f"List {form.name}",
+                "operationId": f"list_form_{form.id}",
+                "responses": {"200": {"description": "a page", **_json(page)}},
+            },
+            "post": {
+                "tags": [tag],
+                "summary": f"Create a {form.name} record",
+                "operationId": f"create_form_{form.id}",
+                "requestBody": {
+                    "required": True,
+                    **_json({"type": "object", "properties": {"data": data}, "required": ["data"]}),
+                },
+                "responses": {"201": {"description": "created", **_json(record)}},
+            },
         },
         base + "/{record_id}": {
-            "get": {"tags": [tag], "operationId": f"get_form_{form.id}", "parameters": record_id,
-                    "responses": {"200": {"description": "the record", **_json(record)}}},
-            "patch": {"tags": [tag], "operationId": f"update_form_{form.id}",
-                      "parameters": record_id,
-                      "requestBody": {"required": True, **_json({
-                          "type": "object",
-                          "properties": {"data": data, "version": {"type": "integer"}},
-                          "required": ["data", "version"]})},
-                      "responses": {"200": {"description": "updated", **_json(record)}}},
-            "delete": {"tags": [tag], "operationId": f"delete_form_{form.id}",
-                       "parameters": record_id, "responses": {"204": {"description": "deleted"}}},
+            "get": {
+                "tags": [tag],
+                "operationId": f"get_form_{form.id}",
+                "parameters": record_id,
+                "responses": {"200": {"description": "the record", **_json(record)}},
+            },
+            "patch": {
+                "tags": [tag],
+                "operationId": f"update_form_{form.id}",
+                "parameters": record_id,
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        {
+                            "type": "object",
+                            "properties": {"data": data, "version": {"type": "integer"}},
+                            "required": ["data", "version"],
+                        }
+                    ),
+                },
+                "responses": {"200": {"description": "updated", **_json(record)}},
+            },
+            "delete": {
+                "tags": [tag],
+                "operationId": f"delete_form_{form.id}",
+                "parameters": record_id,
+                "responses": {"204": {"description": "deleted"}},
+            },
         },
     }
 

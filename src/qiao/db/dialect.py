@@ -20,8 +20,8 @@ _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
 
 
 def is_sqlite(conn_or_dialect: Connection | sa.engine.Dialect) -> bool:
-    dialect = conn_or_dialect.dialect if isinstance(conn_or_dialect, Connection) else (
-        conn_or_dialect
+    dialect = (
+        conn_or_dialect.dialect if isinstance(conn_or_dialect, Connection) else (conn_or_dialect)
     )
     return dialect.name == "sqlite"
 
@@ -78,7 +78,7 @@ def order_by(expr: sa.ColumnElement[Any], descending: bool, sqlite_: bool) -> An
 def index_column(conn: Connection, col: sa.Column[Any]) -> sa.ColumnElement[Any]:
     """The index expression that serves ``order_asc`` forwards and ``order_desc`` backwards."""
     if is_sqlite(conn):
-        return col  # type: ignore[return-value]
+        return col
     return col.asc().nulls_first()
 
 

@@ -38,6 +38,7 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
+            naive: datetime = value
+            return naive.replace(tzinfo=UTC)
         result: datetime = value.astimezone(UTC)
         return result

@@ -60,8 +60,9 @@ def create_app(rt: Runtime, ctx: Ctx, data: AppIn) -> dict[str, Any]:
         position = data.position
         if position is None:
             position = int(
-                conn.execute(sa.select(sa.func.coalesce(sa.func.max(apps.c.position), -1) + 1))
-                .scalar_one()
+                conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.max(apps.c.position), -1) + 1)
+                ).scalar_one()
             )
         return conn.execute(
             sa.insert(apps)

@@ -112,9 +112,7 @@ def bump_version(conn: Connection) -> int:
     if current is None:
         conn.execute(sa.insert(table).values(key=VERSION_KEY, value=1))
         return 1
-    conn.execute(
-        sa.update(table).where(table.c.key == VERSION_KEY).values(value=int(current) + 1)
-    )
+    conn.execute(sa.update(table).where(table.c.key == VERSION_KEY).values(value=int(current) + 1))
     return int(current) + 1
 
 

@@ -83,10 +83,12 @@ def _live(table: sa.Table) -> dict[str, Any]:
 def system_indexes(conn: Connection, table: sa.Table) -> list[sa.Index]:
     name = table.name
     return [
-        sa.Index(f"ix_{name}_created", index_column(conn, table.c.created_at), table.c.id,
-                 **_live(table)),
-        sa.Index(f"ix_{name}_updated", index_column(conn, table.c.updated_at), table.c.id,
-                 **_live(table)),
+        sa.Index(
+            f"ix_{name}_created", index_column(conn, table.c.created_at), table.c.id, **_live(table)
+        ),
+        sa.Index(
+            f"ix_{name}_updated", index_column(conn, table.c.updated_at), table.c.id, **_live(table)
+        ),
         sa.Index(f"ix_{name}_owner", table.c.owner, table.c.id, **_live(table)),
         sa.Index(
             f"ix_{name}_trash",
@@ -104,12 +106,17 @@ def field_indexes(conn: Connection, table: sa.Table, fm: FieldMeta) -> list[sa.I
     result = []
     if fm.indexed:
         result.append(
-            sa.Index(f"ix_{table.name}_{fm.column_name}", index_column(conn, col), table.c.id,
-                     **_live(table))
+            sa.Index(
+                f"ix_{table.name}_{fm.column_name}",
+                index_column(conn, col),
+                table.c.id,
+                **_live(table),
+            )
         )
     if fm.unique:
-        result.append(sa.Index(f"ux_{table.name}_{fm.column_name}", col, unique=True,
-                               **_live(table)))
+        result.append(
+            sa.Index(f"ux_{table.name}_{fm.column_name}", col, unique=True, **_live(table))
+        )
     return result
 
 
@@ -137,15 +144,13 @@ def create_field_storage(
         index.create(conn)
 
 
-def set_field_indexes(
-    conn: Connection, form: FormMeta, old: FieldMeta, new: FieldMeta
-) -> None:
+def set_field_indexes(conn: Connection, form: FormMeta, old: FieldMeta, new: FieldMeta) -> None:
     """Create or drop the index / unique index when those flags change."""
     table = form.table
     before = {i.name: i for i in field_indexes(conn, table, old)}
     after = {i.name: i for i in field_indexes(conn, table, new)}
     for name in before.keys() - after.keys():
-        _ops(conn).drop_index(name, table_name=table.name)
+        _ops(conn).drop_index(str(name), table_name=table.name)
     for name in after.keys() - before.keys():
         after[name].create(conn)
 
@@ -156,7 +161,7 @@ def drop_field_storage(conn: Connection, form: FormMeta, fm: FieldMeta) -> None:
         _ops(conn).drop_table(fm.column_name)
         return
     for index in field_indexes(conn, form.table, fm):
-        _ops(conn).drop_index(index.name, table_name=form.table_name)
+        _ops(conn).drop_index(str(index.name), table_name=form.table_name)
     _ops(conn).drop_column(form.table_name, fm.column_name)
 
 

@@ -21,8 +21,11 @@ def settings_errors(exc: ValidationError, prefix: str) -> list[ErrorDetail]:
     for err in exc.errors():
         loc = ".".join(str(part) for part in err["loc"]) or "settings"
         details.append(
-            ErrorDetail(f"{prefix}settings.{loc}", "field_setting_invalid",
-                        {"setting": loc, "reason": err["msg"]})
+            ErrorDetail(
+                f"{prefix}settings.{loc}",
+                "field_setting_invalid",
+                {"setting": loc, "reason": err["msg"]},
+            )
         )
     return details
 
@@ -57,11 +60,13 @@ def check_key(key: str, taken: set[str], prefix: str) -> None:
     if not KEY_RE.match(key):
         raise ValidationFailed(details=[ErrorDetail(f"{prefix}key", "field_key_invalid")])
     if key.lower() in RESERVED_KEYS:
-        raise ValidationFailed(details=[ErrorDetail(f"{prefix}key", "field_key_reserved",
-                                                    {"key": key})])
+        raise ValidationFailed(
+            details=[ErrorDetail(f"{prefix}key", "field_key_reserved", {"key": key})]
+        )
     if key in taken:
-        raise ValidationFailed(details=[ErrorDetail(f"{prefix}key", "field_key_taken",
-                                                    {"key": key})])
+        raise ValidationFailed(
+            details=[ErrorDetail(f"{prefix}key", "field_key_taken", {"key": key})]
+        )
 
 
 def suggest_key(label: str, taken: set[str]) -> str:
@@ -83,6 +88,8 @@ def check_flags(ftype: FieldType, unique: bool, prefix: str) -> bool:
         return True
     if unique and not ftype.can_be_unique:
         raise ValidationFailed(
-            details=[ErrorDetail(f"{prefix}unique", "field_unique_unsupported", {"type": ftype.key})]
+            details=[
+                ErrorDetail(f"{prefix}unique", "field_unique_unsupported", {"type": ftype.key})
+            ]
         )
     return unique

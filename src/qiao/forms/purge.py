@@ -19,27 +19,39 @@ def purge_expired(rt: Runtime, now: datetime) -> dict[str, int]:
     def purge(conn: Connection) -> dict[str, int]:
         counts = {"fields": 0, "forms": 0, "apps": 0}
         f, fo, ap = schema.fields, schema.forms, schema.apps
-        for form_id in conn.execute(
-            sa.select(fo.c.id).where(fo.c.deleted_at.is_not(None), fo.c.deleted_at < cutoff)
-        ).scalars().all():
+        for form_id in (
+            conn.execute(
+                sa.select(fo.c.id).where(fo.c.deleted_at.is_not(None), fo.c.deleted_at < cutoff)
+            )
+            .scalars()
+            .all()
+        ):
             form = load_form(conn, form_id)
             ddl.drop_form_tables(conn, form)
             field_ids = [fm.id for fm in form.fields]
             if field_ids:
-                conn.execute(sa.delete(schema.autonumber_counters).where(
-                    schema.autonumber_counters.c.field_id.in_(field_ids)))
+                conn.execute(
+                    sa.delete(schema.autonumber_counters).where(
+                        schema.autonumber_counters.c.field_id.in_(field_ids)
+                    )
+                )
             conn.execute(sa.delete(f).where(f.c.form_id == form_id))
             conn.execute(sa.delete(fo).where(fo.c.id == form_id))
             counts["forms"] += 1
         expired = conn.execute(
-            sa.select(f.c.id, f.c.form_id).where(f.c.deleted_at.is_not(None), f.c.deleted_at < cutoff)
+            sa.select(f.c.id, f.c.form_id).where(
+                f.c.deleted_at.is_not(None), f.c.deleted_at < cutoff
+            )
         ).all()
         for field_id, form_id in expired:
             form = load_form(conn, form_id)
             fm = next(x for x in form.fields if x.id == field_id)
             ddl.drop_field_storage(conn, form, fm)
-            conn.execute(sa.delete(schema.autonumber_counters).where(
-                schema.autonumber_counters.c.field_id == field_id))
+            conn.execute(
+                sa.delete(schema.autonumber_counters).where(
+                    schema.autonumber_counters.c.field_id == field_id
+                )
+            )
             conn.execute(sa.delete(f).where(f.c.id == field_id))
             counts["fields"] += 1
         has_forms = sa.exists().where(fo.c.app_id == ap.c.id)

@@ -29,7 +29,9 @@ forms_t, fields_t = schema.forms, schema.fields
 
 
 # ----- reads ---------------------------------------------------------------------------
-def get_form(rt: Runtime, ctx: Ctx, form_id: int, include_deleted_fields: bool = False) -> dict[str, Any]:
+def get_form(
+    rt: Runtime, ctx: Ctx, form_id: int, include_deleted_fields: bool = False
+) -> dict[str, Any]:
     require_user(ctx)
     return form_json(rt.catalog().form(form_id), include_deleted_fields=include_deleted_fields)
 
@@ -107,7 +109,9 @@ def update_form(rt: Runtime, ctx: Ctx, form_id: int, data: FormPatch) -> dict[st
         _live_form(conn, form_id)
         if changes:
             conn.execute(
-                sa.update(forms_t).where(forms_t.c.id == form_id).values(**changes, updated_at=ctx.now())
+                sa.update(forms_t)
+                .where(forms_t.c.id == form_id)
+                .values(**changes, updated_at=ctx.now())
             )
             bump_version(conn)
         return load_form(conn, form_id)
@@ -148,7 +152,12 @@ def restore_form(rt: Runtime, ctx: Ctx, form_id: int) -> dict[str, Any]:
 
 # ----- fields --------------------------------------------------------------------------
 def _insert_field(
-    conn: Connection, ctx: Ctx, form_id: int, fin: FieldIn, taken: set[str], position: int,
+    conn: Connection,
+    ctx: Ctx,
+    form_id: int,
+    fin: FieldIn,
+    taken: set[str],
+    position: int,
     prefix: str = "",
 ) -> int:
     ftype = fieldspec.resolve_type(fin.type, prefix)
@@ -217,7 +226,9 @@ def _backfill_generated(conn: Connection, ctx: Ctx, form: FormMeta, fm: FieldMet
         conn.execute(sa.update(table).where(table.c.id == record_id).values({column: value}))
 
 
-def update_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int, patch: FieldPatch) -> dict[str, Any]:
+def update_field(
+    rt: Runtime, ctx: Ctx, form_id: int, field_id: int, patch: FieldPatch
+) -> dict[str, Any]:
     require_admin(ctx)
     if patch.type is not None:
         from qiao.forms import typechange
@@ -227,9 +238,13 @@ def update_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int, patch: Fiel
             current = _field(_live_form(conn, form_id), field_id)
         if patch.type != current.type:
             settings = patch.settings if patch.settings is not None else {}
-            typechange.apply(rt, ctx, form_id, field_id,
-                             TypeChangeIn(type=patch.type, settings=settings,
-                                          accept_loss=patch.accept_loss))
+            typechange.apply(
+                rt,
+                ctx,
+                form_id,
+                field_id,
+                TypeChangeIn(type=patch.type, settings=settings, accept_loss=patch.accept_loss),
+            )
             patch = patch.model_copy(update={"type": None, "settings": None})
 
     def update(conn: Connection) -> FieldMeta:
@@ -263,7 +278,9 @@ def update_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int, patch: Fiel
         if not changes:
             return old
         conn.execute(
-            sa.update(fields_t).where(fields_t.c.id == field_id).values(**changes, updated_at=ctx.now())
+            sa.update(fields_t)
+            .where(fields_t.c.id == field_id)
+            .values(**changes, updated_at=ctx.now())
         )
         new = _field(load_form(conn, form_id), field_id)
         if new.unique and not old.unique:

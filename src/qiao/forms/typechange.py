@@ -80,8 +80,9 @@ def _iter_values(conn: Connection, form: FormMeta, old: FieldMeta) -> Any:
         last_id = ids[-1]
 
 
-def _convert_all(conn: Connection, form: FormMeta, old: FieldMeta, new: FieldMeta, ctx: Ctx,
-                 keep: bool) -> Conversion:
+def _convert_all(
+    conn: Connection, form: FormMeta, old: FieldMeta, new: FieldMeta, ctx: Ctx, keep: bool
+) -> Conversion:
     result = Conversion()
     pending: list[tuple[int, Any]] = []
     for record_id, stored in _iter_values(conn, form, old):
@@ -106,16 +107,25 @@ def _convert_all(conn: Connection, form: FormMeta, old: FieldMeta, new: FieldMet
     return result
 
 
-def _fail(result: Conversion, old: FieldMeta, record_id: int, stored: Any,
-          exc: FieldValueError, ctx: Ctx, new: FieldMeta) -> None:
+def _fail(
+    result: Conversion,
+    old: FieldMeta,
+    record_id: int,
+    stored: Any,
+    exc: FieldValueError,
+    ctx: Ctx,
+    new: FieldMeta,
+) -> None:
     result.failed += 1
     if len(result.failures) < SAMPLE:
-        result.failures.append({
-            "id": record_id,
-            "value": old.ftype.display(old, stored, ctx) if stored is not None else None,
-            "code": exc.code,
-            "message": translate(exc.code, ctx.locale, {"label": new.label, **exc.params}),
-        })
+        result.failures.append(
+            {
+                "id": record_id,
+                "value": old.ftype.display(old, stored, ctx) if stored is not None else None,
+                "code": exc.code,
+                "message": translate(exc.code, ctx.locale, {"label": new.label, **exc.params}),
+            }
+        )
 
 
 def _target(conn: Connection, form: FormMeta, old: FieldMeta, change: TypeChangeIn) -> FieldMeta:
@@ -124,15 +134,30 @@ def _target(conn: Connection, form: FormMeta, old: FieldMeta, change: TypeChange
     previous: FieldSettings | None = old.settings if change.type == old.type else None
     settings = fieldspec.parse_settings(conn, ftype, raw, "", previous)
     probe = FieldMeta(old.id, form.id, old.key, old.label, ftype.key, settings, "")
-    if ftype.key == old.type and ftype.physical_signature(probe) == old.ftype.physical_signature(old):
+    if ftype.key == old.type and ftype.physical_signature(probe) == old.ftype.physical_signature(
+        old
+    ):
         raise BadRequest("type_change_same")
     suffix = secrets.token_hex(3)
-    physical = (f"qj_{old.id}v{suffix}" if ftype.storage(probe) is Storage.JUNCTION
-                else f"c_{old.id}v{suffix}")
-    unique = old.unique and ftype.can_be_unique or ftype.always_unique
-    return FieldMeta(old.id, form.id, old.key, old.label, ftype.key, settings, physical,
-                     position=old.position, required=old.required and ftype.writable,
-                     unique=unique, indexed=old.indexed)
+    physical = (
+        f"qj_{old.id}v{suffix}"
+        if ftype.storage(probe) is Storage.JUNCTION
+        else f"c_{old.id}v{suffix}"
+    )
+    unique = (old.unique and ftype.can_be_unique) or ftype.always_unique
+    return FieldMeta(
+        old.id,
+        form.id,
+        old.key,
+        old.label,
+        ftype.key,
+        settings,
+        physical,
+        position=old.position,
+        required=old.required and ftype.writable,
+        unique=unique,
+        indexed=old.indexed,
+    )
 
 
 def _load(conn: Connection, form_id: int, field_id: int) -> tuple[FormMeta, FieldMeta]:
@@ -145,7 +170,9 @@ def _load(conn: Connection, form_id: int, field_id: int) -> tuple[FormMeta, Fiel
     raise NotFound("field_not_found")
 
 
-def preview(rt: Runtime, ctx: Ctx, form_id: int, field_id: int, change: TypeChangeIn) -> dict[str, Any]:
+def preview(
+    rt: Runtime, ctx: Ctx, form_id: int, field_id: int, change: TypeChangeIn
+) -> dict[str, Any]:
     require_admin(ctx)
     with rt.db.read() as conn:
         form, old = _load(conn, form_id, field_id)
@@ -153,7 +180,9 @@ def preview(rt: Runtime, ctx: Ctx, form_id: int, field_id: int, change: TypeChan
         return _convert_all(conn, form, old, new, ctx, keep=False).summary()
 
 
-def apply(rt: Runtime, ctx: Ctx, form_id: int, field_id: int, change: TypeChangeIn) -> dict[str, Any]:
+def apply(
+    rt: Runtime, ctx: Ctx, form_id: int, field_id: int, change: TypeChangeIn
+) -> dict[str, Any]:
     require_admin(ctx)
 
     def run(conn: Connection) -> dict[str, Any]:
@@ -161,15 +190,26 @@ def apply(rt: Runtime, ctx: Ctx, form_id: int, field_id: int, change: TypeChange
         new = _target(conn, form, old, change)
         conversion = _convert_all(conn, form, old, new, ctx, keep=True)
         if conversion.failed and not change.accept_loss:
-            raise Conflict("type_change_loses_data", failed=conversion.failed,
-                           details=[ErrorDetail("accept_loss", "type_change_loses_data",
-                                                {"failed": conversion.failed})])
+            raise Conflict(
+                "type_change_loses_data",
+                failed=conversion.failed,
+                details=[
+                    ErrorDetail(
+                        "accept_loss", "type_change_loses_data", {"failed": conversion.failed}
+                    )
+                ],
+            )
         _keep_backup(conn, ctx, old)
         fields_t = schema.fields
         conn.execute(
-            sa.update(fields_t).where(fields_t.c.id == old.id).values(
-                type=new.type, settings=new.settings.model_dump(mode="json"),
-                column_name=new.column_name, is_unique=new.unique, required=new.required,
+            sa.update(fields_t)
+            .where(fields_t.c.id == old.id)
+            .values(
+                type=new.type,
+                settings=new.settings.model_dump(mode="json"),
+                column_name=new.column_name,
+                is_unique=new.unique,
+                required=new.required,
                 updated_at=ctx.now(),
             )
         )
@@ -210,15 +250,20 @@ def _write_values(conn: Connection, form: FormMeta, fm: FieldMeta, values: dict[
     items = list(values.items())
     if fm.storage is Storage.JUNCTION:
         junction = form.junctions[fm.id]
-        rows = [{"record_id": rid, "value": v, "position": pos}
-                for rid, vals in items for pos, v in enumerate(vals or [])]
+        rows = [
+            {"record_id": rid, "value": v, "position": pos}
+            for rid, vals in items
+            for pos, v in enumerate(vals or [])
+        ]
         for start in range(0, len(rows), BATCH):
             conn.execute(sa.insert(junction), rows[start : start + BATCH])
         return
     table = form.table
     column = table.c[fm.column_name]
-    stmt = sa.update(table).where(table.c.id == sa.bindparam("rid")).values(
-        {column: sa.bindparam("val")}
+    stmt = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("rid"))
+        .values({column: sa.bindparam("val")})
     )
     for start in range(0, len(items), BATCH):
         conn.execute(stmt, [{"rid": rid, "val": v} for rid, v in items[start : start + BATCH]])

@@ -53,8 +53,13 @@ def app_json(row: Any, forms: list[FormMeta] | None = None) -> dict[str, Any]:
     }
     if forms is not None:
         data["forms"] = [
-            {"id": f.id, "name": f.name, "description": f.description, "position": f.position,
-             "field_count": len(f.live_fields)}
+            {
+                "id": f.id,
+                "name": f.name,
+                "description": f.description,
+                "position": f.position,
+                "field_count": len(f.live_fields),
+            }
             for f in sorted(forms, key=lambda f: (f.position, f.id))
         ]
     return data

@@ -89,7 +89,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "field_unique_has_duplicates": {
         "zh-CN": "字段「{label}」已有重复值，无法设为唯一",
-        "en": "Field \"{label}\" already holds duplicate values, so it cannot be unique",
+        "en": 'Field "{label}" already holds duplicate values, so it cannot be unique',
     },
     "field_not_deleted": {"zh-CN": "字段未被删除", "en": "The field is not deleted"},
     "field_order_mismatch": {
@@ -115,11 +115,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "form_referenced": {
         "zh-CN": "表单被「{form}」的字段「{field}」关联，不能删除",
-        "en": "The form is linked from field \"{field}\" of form \"{form}\" and cannot be deleted",
+        "en": 'The form is linked from field "{field}" of form "{form}" and cannot be deleted',
     },
     "record_referenced": {
         "zh-CN": "记录被「{form}」的字段「{field}」引用，不能删除",
-        "en": "The record is referenced by field \"{field}\" of form \"{form}\"",
+        "en": 'The record is referenced by field "{field}" of form "{form}"',
     },
     "version_conflict": {
         "zh-CN": "记录已被他人修改（当前版本 {current}），请刷新后重试",
@@ -130,7 +130,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A version is required to update a record",
     },
     "record_deleted": {"zh-CN": "记录已在回收站中", "en": "The record is in the recycle bin"},
-    "record_not_deleted": {"zh-CN": "记录不在回收站中", "en": "The record is not in the recycle bin"},
+    "record_not_deleted": {
+        "zh-CN": "记录不在回收站中",
+        "en": "The record is not in the recycle bin",
+    },
     "bulk_empty": {"zh-CN": "没有要处理的记录", "en": "There are no records to process"},
     "bulk_too_many": {
         "zh-CN": "单次最多处理 {max} 条记录",
@@ -142,82 +145,82 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "bulk_unique_field": {
         "zh-CN": "字段「{label}」要求唯一，不能批量设为同一个值",
-        "en": "Field \"{label}\" is unique and cannot be set to one value on many records",
+        "en": 'Field "{label}" is unique and cannot be set to one value on many records',
     },
     # --- record values (detail codes) ---
     "unknown_field": {"zh-CN": "未知字段「{key}」", "en": "Unknown field '{key}'"},
-    "read_only": {"zh-CN": "「{label}」是只读字段", "en": "\"{label}\" is read-only"},
-    "required": {"zh-CN": "「{label}」为必填项", "en": "\"{label}\" is required"},
+    "read_only": {"zh-CN": "「{label}」是只读字段", "en": '"{label}" is read-only'},
+    "required": {"zh-CN": "「{label}」为必填项", "en": '"{label}" is required'},
     "unique": {
         "zh-CN": "「{label}」的值「{value}」已存在",
         "en": "\"{label}\" must be unique; '{value}' already exists",
     },
-    "not_text": {"zh-CN": "「{label}」必须是文本", "en": "\"{label}\" must be text"},
+    "not_text": {"zh-CN": "「{label}」必须是文本", "en": '"{label}" must be text'},
     "too_long": {
         "zh-CN": "「{label}」最多 {max} 个字符",
-        "en": "\"{label}\" allows at most {max} characters",
+        "en": '"{label}" allows at most {max} characters',
     },
-    "not_number": {"zh-CN": "「{label}」必须是数字", "en": "\"{label}\" must be a number"},
+    "not_number": {"zh-CN": "「{label}」必须是数字", "en": '"{label}" must be a number'},
     "number_too_small": {
         "zh-CN": "「{label}」不能小于 {min}",
-        "en": "\"{label}\" must be at least {min}",
+        "en": '"{label}" must be at least {min}',
     },
     "number_too_large": {
         "zh-CN": "「{label}」不能大于 {max}",
-        "en": "\"{label}\" must be at most {max}",
+        "en": '"{label}" must be at most {max}',
     },
     "number_out_of_range": {
         "zh-CN": "「{label}」超出可存储的范围",
-        "en": "\"{label}\" is outside the storable range",
+        "en": '"{label}" is outside the storable range',
     },
     "not_boolean": {
         "zh-CN": "「{label}」必须是 true 或 false",
-        "en": "\"{label}\" must be true or false",
+        "en": '"{label}" must be true or false',
     },
     "invalid_date": {
         "zh-CN": "「{label}」必须是日期（YYYY-MM-DD）",
-        "en": "\"{label}\" must be a date (YYYY-MM-DD)",
+        "en": '"{label}" must be a date (YYYY-MM-DD)',
     },
     "invalid_datetime": {
         "zh-CN": "「{label}」必须是带时区的日期时间（ISO 8601，如 2024-03-05T09:30:00+08:00）",
-        "en": "\"{label}\" must be a date and time (ISO 8601, e.g. 2024-03-05T09:30:00+08:00)",
+        "en": '"{label}" must be a date and time (ISO 8601, e.g. 2024-03-05T09:30:00+08:00)',
     },
     "invalid_choice": {
         "zh-CN": "「{label}」没有选项「{value}」",
         "en": "\"{label}\" has no option '{value}'",
     },
-    "not_list": {"zh-CN": "「{label}」必须是列表", "en": "\"{label}\" must be a list"},
+    "not_list": {"zh-CN": "「{label}」必须是列表", "en": '"{label}" must be a list'},
     "duplicate_values": {
         "zh-CN": "「{label}」包含重复的值",
-        "en": "\"{label}\" contains the same value twice",
+        "en": '"{label}" contains the same value twice',
     },
     "invalid_phone": {
         "zh-CN": "「{label}」不是有效的中国大陆手机号或固话（如 13812345678、010-12345678）",
-        "en": "\"{label}\" is not a valid mainland China mobile or landline number",
+        "en": '"{label}" is not a valid mainland China mobile or landline number',
     },
     "invalid_email": {
         "zh-CN": "「{label}」不是有效的邮箱地址",
-        "en": "\"{label}\" is not a valid e-mail address",
+        "en": '"{label}" is not a valid e-mail address',
     },
     "invalid_url": {
         "zh-CN": "「{label}」不是有效的网址（http:// 或 https://）",
-        "en": "\"{label}\" is not a valid http(s) URL",
+        "en": '"{label}" is not a valid http(s) URL',
     },
     "user_not_found": {
         "zh-CN": "「{label}」指定的成员不存在或已停用",
-        "en": "\"{label}\": the member does not exist or is disabled",
+        "en": '"{label}": the member does not exist or is disabled',
     },
     "not_record_id": {
         "zh-CN": "「{label}」必须是记录 ID",
-        "en": "\"{label}\" must be a record id",
+        "en": '"{label}" must be a record id',
     },
     "related_record_not_found": {
         "zh-CN": "「{label}」关联的记录 {value} 不存在",
-        "en": "\"{label}\": the linked record {value} does not exist",
+        "en": '"{label}": the linked record {value} does not exist',
     },
     "relation_single_value": {
         "zh-CN": "「{label}」只能关联一条记录",
-        "en": "\"{label}\" links to a single record",
+        "en": '"{label}" links to a single record',
     },
     # --- filters, sorting, paging ---
     "invalid_filter": {"zh-CN": "筛选条件无效", "en": "The filter is invalid"},

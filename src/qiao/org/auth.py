@@ -19,7 +19,14 @@ from sqlalchemy.engine import Connection
 from qiao.config import Settings
 from qiao.db import schema
 from qiao.db.uow import Database
-from qiao.errors import ErrorDetail, Forbidden, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
+from qiao.errors import (
+    ErrorDetail,
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+    ValidationFailed,
+)
 from qiao.org.passwords import hash_password, needs_rehash, verify_password
 from qiao.org.users import User, find_user_row, normalize_username, user_from_row
 
@@ -86,11 +93,15 @@ def login(
         raise Forbidden("account_disabled")
 
     def start(conn: Connection) -> LoginResult:
-        conn.execute(sa.delete(schema.login_throttle).where(schema.login_throttle.c.username_key == key))
+        conn.execute(
+            sa.delete(schema.login_throttle).where(schema.login_throttle.c.username_key == key)
+        )
         changes: dict[str, Any] = {"last_login_at": now}
         if needs_rehash(user_row.password_hash):
             changes["password_hash"] = hash_password(password)
-        conn.execute(sa.update(schema.users).where(schema.users.c.id == user_row.id).values(**changes))
+        conn.execute(
+            sa.update(schema.users).where(schema.users.c.id == user_row.id).values(**changes)
+        )
         return _new_session(conn, settings, user_from_row(user_row), now, ip, user_agent)
 
     return db.write(start)
@@ -98,8 +109,12 @@ def login(
 
 def _record_failure(conn: Connection, settings: Settings, key: str, now: datetime) -> int:
     table = schema.login_throttle
-    row = conn.execute(sa.select(table).where(table.c.username_key == key).with_for_update()).first()
-    failures = 1 if row is None or (row.locked_until and row.locked_until <= now) else row.failures + 1
+    row = conn.execute(
+        sa.select(table).where(table.c.username_key == key).with_for_update()
+    ).first()
+    failures = (
+        1 if row is None or (row.locked_until and row.locked_until <= now) else row.failures + 1
+    )
     locked_until = (
         now + timedelta(minutes=settings.login_lock_minutes)
         if failures >= settings.login_lock_after
@@ -192,8 +207,13 @@ def create_api_token(db: Database, user: User, name: str, now: datetime) -> dict
             )
             .returning(t.c.id, t.c.created_at)
         ).one()
-        return {"id": row.id, "name": name, "token": token, "prefix": token[:12],
-                "created_at": row.created_at}
+        return {
+            "id": row.id,
+            "name": name,
+            "token": token,
+            "prefix": token[:12],
+            "created_at": row.created_at,
+        }
 
     return db.write(insert)
 
@@ -205,8 +225,13 @@ def list_api_tokens(db: Database, user: User) -> list[dict[str, Any]]:
             sa.select(t).where(t.c.user_id == user.id, t.c.revoked_at.is_(None)).order_by(t.c.id)
         ).all()
     return [
-        {"id": r.id, "name": r.name, "prefix": r.token_prefix, "created_at": r.created_at,
-         "last_used_at": r.last_used_at}
+        {
+            "id": r.id,
+            "name": r.name,
+            "prefix": r.token_prefix,
+            "created_at": r.created_at,
+            "last_used_at": r.last_used_at,
+        }
         for r in rows
     ]
 

@@ -20,7 +20,9 @@ def hash_password(password: str) -> str:
 
 def check_policy(password: str, field: str = "password") -> None:
     if len(password) < MIN_LENGTH:
-        raise ValidationFailed(details=[ErrorDetail(field, "password_too_short", {"min": MIN_LENGTH})])
+        raise ValidationFailed(
+            details=[ErrorDetail(field, "password_too_short", {"min": MIN_LENGTH})]
+        )
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:

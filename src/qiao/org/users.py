@@ -67,7 +67,9 @@ def create_user(
     key = normalize_username(username)
     if not _USERNAME.match(key):
         raise ValidationFailed(details=[ErrorDetail("username", "invalid_username")])
-    exists = conn.execute(sa.select(schema.users.c.id).where(schema.users.c.username == key)).first()
+    exists = conn.execute(
+        sa.select(schema.users.c.id).where(schema.users.c.username == key)
+    ).first()
     if exists:
         raise ValidationFailed(details=[ErrorDetail("username", "username_taken")])
     now = utcnow()

@@ -36,7 +36,9 @@ def parse_filter_param(text: str | None) -> Any:
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise BadRequest("invalid_filter", details=[ErrorDetail("filter", "filter_not_json")]) from exc
+        raise BadRequest(
+            "invalid_filter", details=[ErrorDetail("filter", "filter_not_json")]
+        ) from exc
 
 
 class _Compiler:
@@ -60,7 +62,9 @@ class _Compiler:
             children = node[group]
             if not isinstance(children, list):
                 return self.fail(f"{path}.{group}", "filter_shape")
-            parts = [self.node(c, f"{path}.{group}[{i}]", depth + 1) for i, c in enumerate(children)]
+            parts = [
+                self.node(c, f"{path}.{group}[{i}]", depth + 1) for i, c in enumerate(children)
+            ]
             if not parts:
                 return sa.true()
             return sa.and_(*parts) if group == "and" else sa.or_(*parts)

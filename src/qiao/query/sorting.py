@@ -39,14 +39,18 @@ class SortKey:
 def parse_sort(form: FormMeta, text: str | None) -> list[SortKey]:
     spec = [part.strip() for part in (text or DEFAULT_SORT).split(",") if part.strip()]
     if not spec or len(spec) > MAX_SORT_KEYS:
-        raise BadRequest("invalid_sort", details=[ErrorDetail("sort", "invalid_sort", {"key": text})])
+        raise BadRequest(
+            "invalid_sort", details=[ErrorDetail("sort", "invalid_sort", {"key": text})]
+        )
     keys: list[SortKey] = []
     for part in spec:
         descending = part.startswith("-")
         key = part.lstrip("+-")
         fm = form.field_or_system(key)
         if fm is None or not fm.ftype.is_sortable(fm) or any(k.field.key == key for k in keys):
-            raise BadRequest("invalid_sort", details=[ErrorDetail("sort", "invalid_sort", {"key": key})])
+            raise BadRequest(
+                "invalid_sort", details=[ErrorDetail("sort", "invalid_sort", {"key": key})]
+            )
         expr = fm.ftype.sort_expr(fm, form.table.c[fm.column_name])
         keys.append(SortKey(fm, descending, expr))
     if keys[-1].field.key != "id":

@@ -23,8 +23,16 @@ from qiao.query.sorting import (
     parse_sort,
 )
 
-SYSTEM_READ = ("id", "version", "created_at", "updated_at", "created_by", "updated_by", "owner",
-               "deleted_at")
+SYSTEM_READ = (
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "owner",
+    "deleted_at",
+)
 MAX_LIMIT = 500
 
 
@@ -49,8 +57,10 @@ def select_fields(form: FormMeta, keys: list[str] | None) -> list[FieldMeta]:
         if fm is None:
             if key in form.system_fields:
                 continue
-            raise BadRequest("request_invalid",
-                             details=[ErrorDetail("fields", "invalid_fields_param", {"key": key})])
+            raise BadRequest(
+                "request_invalid",
+                details=[ErrorDetail("fields", "invalid_fields_param", {"key": key})],
+            )
         chosen.append(fm)
     return chosen
 
@@ -137,7 +147,9 @@ def search_condition(form: FormMeta, q: str) -> sa.ColumnElement[bool]:
 
 def where_clauses(form: FormMeta, query: ListQuery, ctx: Ctx) -> list[sa.ColumnElement[bool]]:
     table = form.table
-    clauses = [table.c.deleted_at.is_not(None) if query.trashed else table.c.deleted_at.is_(None)]
+    clauses: list[sa.ColumnElement[bool]] = [
+        table.c.deleted_at.is_not(None) if query.trashed else table.c.deleted_at.is_(None)
+    ]
     condition = compile_filter(form, query.filter, ctx)
     if condition is not None:
         clauses.append(condition)

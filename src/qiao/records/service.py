@@ -126,13 +126,17 @@ def _write_junctions(
         if fm.storage is not Storage.JUNCTION:
             continue
         j = form.junctions[fm.id]
-        touched = [(rid, item[fm.id]) for rid, item in zip(ids, items, strict=True) if fm.id in item]
+        touched = [
+            (rid, item[fm.id]) for rid, item in zip(ids, items, strict=True) if fm.id in item
+        ]
         if not touched:
             continue
         if replace:
             touched_ids = [rid for rid, _ in touched]
             for start in range(0, len(touched_ids), CHUNK):
-                conn.execute(sa.delete(j).where(j.c.record_id.in_(touched_ids[start : start + CHUNK])))
+                conn.execute(
+                    sa.delete(j).where(j.c.record_id.in_(touched_ids[start : start + CHUNK]))
+                )
         rows = [
             {"record_id": rid, "value": value, "position": pos}
             for rid, values in touched
@@ -211,7 +215,11 @@ def bulk_create(rt: Runtime, ctx: Ctx, form_id: int, items: list[Any]) -> dict[s
 
 # ----- update --------------------------------------------------------------------------
 def _apply_update(
-    conn: Connection, form: FormMeta, ctx: Ctx, ids: list[int], prepared: V.Prepared,
+    conn: Connection,
+    form: FormMeta,
+    ctx: Ctx,
+    ids: list[int],
+    prepared: V.Prepared,
     expected_version: int | None = None,
 ) -> int:
     table = form.table
@@ -267,8 +275,14 @@ def update_record(
 
 
 def _target_ids(
-    conn: Connection, form: FormMeta, ctx: Ctx, ids: list[int] | None, filter_: Any,
-    limit: int, *, trashed: bool = False,
+    conn: Connection,
+    form: FormMeta,
+    ctx: Ctx,
+    ids: list[int] | None,
+    filter_: Any,
+    limit: int,
+    *,
+    trashed: bool = False,
 ) -> list[int]:
     """The records a bulk operation acts on: given ids (all must exist) or a filter."""
     table = form.table
@@ -282,8 +296,9 @@ def _target_ids(
         found: set[int] = set()
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
-            found.update(conn.execute(sa.select(table.c.id).where(table.c.id.in_(chunk), state))
-                         .scalars())
+            found.update(
+                conn.execute(sa.select(table.c.id).where(table.c.id.in_(chunk), state)).scalars()
+            )
         missing = [i for i in wanted if i not in found]
         if missing:
             raise NotFound(
@@ -315,8 +330,9 @@ def bulk_update(
                     raise ValidationFailed(
                         details=[ErrorDetail(fm.key, "bulk_unique_field", {"label": fm.label})]
                     )
-        problems = V.check_in_database(conn, form, ctx, [prepared] * len(targets[:1]), [""],
-                                       targets[:1])
+        problems = V.check_in_database(
+            conn, form, ctx, [prepared] * len(targets[:1]), [""], targets[:1]
+        )
         if problems:
             raise ValidationFailed(details=problems)
         return {"count": _apply_update(conn, form, ctx, targets, prepared) if targets else 0}
@@ -333,8 +349,9 @@ def _unlink_or_refuse(rt: Runtime, conn: Connection, form: FormMeta, ids: list[i
             continue
         junction = source.junctions.get(fm.id)
         for start in range(0, len(ids), CHUNK):
-            if not fm.ftype.on_target_delete(conn, fm, source.table, junction,
-                                             ids[start : start + CHUNK]):
+            if not fm.ftype.on_target_delete(
+                conn, fm, source.table, junction, ids[start : start + CHUNK]
+            ):
                 raise Conflict("record_referenced", form=source.name, field=fm.label)
 
 

@@ -35,8 +35,14 @@ async def login(body: LoginIn, request: Request, rt: RuntimeDep) -> JSON:
     client = request.client
     try:
         result = await run_in_threadpool(
-            auth.login, rt.db, rt.settings, body.username, body.password, utcnow(),
-            client.host if client else None, request.headers.get("user-agent"),
+            auth.login,
+            rt.db,
+            rt.settings,
+            body.username,
+            body.password,
+            utcnow(),
+            client.host if client else None,
+            request.headers.get("user-agent"),
         )
     except auth.LoginFailed as exc:
         if exc.delay:

@@ -22,23 +22,27 @@ def field_types(ctx: CtxDep) -> JSON:
     require_user(ctx)
     items: list[dict[str, Any]] = []
     for ftype in registry.public():
-        items.append({
-            "type": ftype.key,
-            "operators": [
-                {"op": op, "arity": ftype.arity_overrides.get(op) or operators[op].arity}
-                for op in ftype.operators
-            ],
-            "sortable": ftype.sortable,
-            "can_be_unique": ftype.can_be_unique,
-            "always_unique": ftype.always_unique,
-            "writable": ftype.writable,
-            "settings_schema": ftype.settings_model.model_json_schema(),
-        })
+        items.append(
+            {
+                "type": ftype.key,
+                "operators": [
+                    {"op": op, "arity": ftype.arity_overrides.get(op) or operators[op].arity}
+                    for op in ftype.operators
+                ],
+                "sortable": ftype.sortable,
+                "can_be_unique": ftype.can_be_unique,
+                "always_unique": ftype.always_unique,
+                "writable": ftype.writable,
+                "settings_schema": ftype.settings_model.model_json_schema(),
+            }
+        )
     return JSON({"items": items})
 
 
 @router.get("/forms/{form_id}", summary="A form with its fields")
-def get_form(form_id: int, ctx: CtxDep, rt: RuntimeDep, include_deleted_fields: bool = False) -> JSON:
+def get_form(
+    form_id: int, ctx: CtxDep, rt: RuntimeDep, include_deleted_fields: bool = False
+) -> JSON:
     return JSON(service.get_form(rt, ctx, form_id, include_deleted_fields))
 
 
@@ -47,7 +51,9 @@ def update_form(form_id: int, body: FormPatch, ctx: CtxDep, rt: RuntimeDep) -> J
     return JSON(service.update_form(rt, ctx, form_id, body))
 
 
-@router.delete("/forms/{form_id}", status_code=204, summary="Delete a form (restorable for 30 days)")
+@router.delete(
+    "/forms/{form_id}", status_code=204, summary="Delete a form (restorable for 30 days)"
+)
 def delete_form(form_id: int, ctx: CtxDep, rt: RuntimeDep) -> Response:
     service.delete_form(rt, ctx, form_id)
     return Response(status_code=204)
@@ -68,14 +74,21 @@ def reorder(form_id: int, body: FieldOrderIn, ctx: CtxDep, rt: RuntimeDep) -> JS
     return JSON(service.reorder_fields(rt, ctx, form_id, body))
 
 
-@router.patch("/forms/{form_id}/fields/{field_id}",
-              summary="Change a field (a new type converts the data, see type-change)")
-def update_field(form_id: int, field_id: int, body: FieldPatch, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+@router.patch(
+    "/forms/{form_id}/fields/{field_id}",
+    summary="Change a field (a new type converts the data, see type-change)",
+)
+def update_field(
+    form_id: int, field_id: int, body: FieldPatch, ctx: CtxDep, rt: RuntimeDep
+) -> JSON:
     return JSON(service.update_field(rt, ctx, form_id, field_id, body))
 
 
-@router.delete("/forms/{form_id}/fields/{field_id}", status_code=204,
-               summary="Delete a field (its data is kept for 30 days)")
+@router.delete(
+    "/forms/{form_id}/fields/{field_id}",
+    status_code=204,
+    summary="Delete a field (its data is kept for 30 days)",
+)
 def delete_field(form_id: int, field_id: int, ctx: CtxDep, rt: RuntimeDep) -> Response:
     service.delete_field(rt, ctx, form_id, field_id)
     return Response(status_code=204)
@@ -86,15 +99,21 @@ def restore_field(form_id: int, field_id: int, ctx: CtxDep, rt: RuntimeDep) -> J
     return JSON(service.restore_field(rt, ctx, form_id, field_id))
 
 
-@router.post("/forms/{form_id}/fields/{field_id}/type-change/preview",
-             summary="How many values would convert to a new type, and which would not")
-def type_change_preview(form_id: int, field_id: int, body: TypeChangeIn, ctx: CtxDep,
-                        rt: RuntimeDep) -> JSON:
+@router.post(
+    "/forms/{form_id}/fields/{field_id}/type-change/preview",
+    summary="How many values would convert to a new type, and which would not",
+)
+def type_change_preview(
+    form_id: int, field_id: int, body: TypeChangeIn, ctx: CtxDep, rt: RuntimeDep
+) -> JSON:
     return JSON(typechange.preview(rt, ctx, form_id, field_id, body))
 
 
-@router.post("/forms/{form_id}/fields/{field_id}/type-change",
-             summary="Convert a field to a new type (old values kept as a deleted field)")
-def type_change(form_id: int, field_id: int, body: TypeChangeIn, ctx: CtxDep,
-                rt: RuntimeDep) -> JSON:
+@router.post(
+    "/forms/{form_id}/fields/{field_id}/type-change",
+    summary="Convert a field to a new type (old values kept as a deleted field)",
+)
+def type_change(
+    form_id: int, field_id: int, body: TypeChangeIn, ctx: CtxDep, rt: RuntimeDep
+) -> JSON:
     return JSON(typechange.apply(rt, ctx, form_id, field_id, body))

@@ -34,8 +34,12 @@ def create_user(body: UserIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
     require_admin(ctx)
     user = rt.db.write(
         lambda conn: users.create_user(
-            conn, body.username, body.password, display_name=body.display_name,
-            email=body.email, is_admin=body.is_admin,
+            conn,
+            body.username,
+            body.password,
+            display_name=body.display_name,
+            email=body.email,
+            is_admin=body.is_admin,
         )
     )
     return JSON(user.public(), status_code=201)

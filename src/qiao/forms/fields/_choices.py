@@ -71,9 +71,11 @@ def merge_choices(new: ChoiceSettings, old: ChoiceSettings | None) -> ChoiceSett
         if not cid or cid in used:
             cid = _new_id(used | set(old_by_id))
         used.add(cid)
-        color = choice.color or (old_by_id[cid].color if cid in old_by_id else "") or PALETTE[
-            index % len(PALETTE)
-        ]
+        color = (
+            choice.color
+            or (old_by_id[cid].color if cid in old_by_id else "")
+            or PALETTE[index % len(PALETTE)]
+        )
         result.append(Choice(id=cid, label=choice.label, color=color, archived=choice.archived))
     for old_choice in old_choices:
         if old_choice.id not in used:

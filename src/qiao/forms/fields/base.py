@@ -9,8 +9,8 @@ type's module asks which type a field is.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
@@ -85,7 +85,9 @@ class FieldType:
     arity_overrides: ClassVar[dict[str, str]] = {}
 
     # ----- settings ---------------------------------------------------------------------
-    def parse_settings(self, raw: dict[str, Any], old: FieldSettings | None = None) -> FieldSettings:
+    def parse_settings(
+        self, raw: dict[str, Any], old: FieldSettings | None = None
+    ) -> FieldSettings:
         """Validate user settings; ``old`` is the current settings on an update."""
         return self.settings_model.model_validate(raw)
 
@@ -150,7 +152,11 @@ class FieldType:
         return None
 
     def on_target_delete(
-        self, conn: Connection, field: FieldMeta, source: sa.Table, junction: sa.Table | None,
+        self,
+        conn: Connection,
+        field: FieldMeta,
+        source: sa.Table,
+        junction: sa.Table | None,
         target_ids: list[int],
     ) -> bool:
         """Records of the linked form are being deleted: unlink them, or return False to

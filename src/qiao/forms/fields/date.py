@@ -67,9 +67,9 @@ class DateType(FieldType):
             return parse_iso_date(text[:10])
         return parse_iso_date(text)
 
-    def day_range(self, field: FieldMeta, first: date, after_last: date, ctx: Ctx) -> tuple[
-        Any, Any
-    ]:
+    def day_range(
+        self, field: FieldMeta, first: date, after_last: date, ctx: Ctx
+    ) -> tuple[Any, Any]:
         """Bounds [lo, hi) in stored form for the days first .. after_last - 1."""
         return first, after_last
 

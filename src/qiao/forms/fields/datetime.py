@@ -77,9 +77,9 @@ class DateTimeType(DateType):
             return Bounds(self.day_range(field, day, self.next_day(day), ctx))
         return super().filter_operand(field, op, value, ctx)
 
-    def day_range(self, field: FieldMeta, first: date, after_last: date, ctx: Ctx) -> tuple[
-        Any, Any
-    ]:
+    def day_range(
+        self, field: FieldMeta, first: date, after_last: date, ctx: Ctx
+    ) -> tuple[Any, Any]:
         return (
             datetime.combine(first, time(), ctx.tz).astimezone(UTC),
             datetime.combine(after_last, time(), ctx.tz).astimezone(UTC),

@@ -33,7 +33,9 @@ class MultiselectType(JunctionType):
     key = "multiselect"
     settings_model = ChoiceSettings
 
-    def parse_settings(self, raw: dict[str, Any], old: FieldSettings | None = None) -> FieldSettings:
+    def parse_settings(
+        self, raw: dict[str, Any], old: FieldSettings | None = None
+    ) -> FieldSettings:
         parsed = ChoiceSettings.model_validate(raw)
         return merge_choices(parsed, old if isinstance(old, ChoiceSettings) else None)
 

@@ -136,7 +136,11 @@ class RelationType(FieldType):
         return _settings(field).target_form_id
 
     def on_target_delete(
-        self, conn: Connection, field: FieldMeta, source: sa.Table, junction: sa.Table | None,
+        self,
+        conn: Connection,
+        field: FieldMeta,
+        source: sa.Table,
+        junction: sa.Table | None,
         target_ids: list[int],
     ) -> bool:
         live = source.c.deleted_at.is_(None)

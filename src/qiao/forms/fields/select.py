@@ -31,7 +31,9 @@ class SelectType(FieldType):
     settings_model = ChoiceSettings
     searchable = True
 
-    def parse_settings(self, raw: dict[str, Any], old: FieldSettings | None = None) -> FieldSettings:
+    def parse_settings(
+        self, raw: dict[str, Any], old: FieldSettings | None = None
+    ) -> FieldSettings:
         parsed = ChoiceSettings.model_validate(raw)
         return merge_choices(parsed, old if isinstance(old, ChoiceSettings) else None)
 

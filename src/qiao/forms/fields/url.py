@@ -34,7 +34,9 @@ class UrlType(TextLike):
         if "://" not in text:
             text = "https://" + text
         parts = urlsplit(text)
-        if parts.scheme.lower() not in ("http", "https") or not _HOST.match(parts.netloc.split("@")[-1]):
+        if parts.scheme.lower() not in ("http", "https") or not _HOST.match(
+            parts.netloc.split("@")[-1]
+        ):
             raise FieldValueError("invalid_url")
         return text
 
