@@ -105,6 +105,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{failed} values cannot be converted; confirm with accept_loss=true (the old"
         " values are kept in a deleted field for 30 days)",
     },
+    "settings_need_conversion": {
+        "zh-CN": "此设置会改变数据的存储方式，请通过「修改字段类型」来转换",
+        "en": "This setting changes how values are stored; convert it with a type change",
+    },
     "type_change_unsupported": {
         "zh-CN": "无法从「{from_type}」转换为「{to_type}」",
         "en": "Cannot convert from '{from_type}' to '{to_type}'",
