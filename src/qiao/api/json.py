@@ -11,7 +11,10 @@ from starlette.responses import JSONResponse
 
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        if value == value.to_integral_value():
+            return int(value)
+        # written digit for digit: a float would turn 123456789012.123456 into ...12346
+        return orjson.Fragment(format(value, "f").encode())
     if isinstance(value, set | frozenset):
         return list(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")

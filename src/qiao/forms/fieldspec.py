@@ -19,12 +19,13 @@ KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 def settings_errors(exc: ValidationError, prefix: str) -> list[ErrorDetail]:
     details = []
     for err in exc.errors():
-        loc = ".".join(str(part) for part in err["loc"]) or "settings"
+        loc = ".".join(str(part) for part in err["loc"])
         details.append(
             ErrorDetail(
-                f"{prefix}settings.{loc}",
+                # a model-wide rule (e.g. min <= max) names the settings, not settings.settings
+                f"{prefix}settings.{loc}" if loc else f"{prefix}settings",
                 "field_setting_invalid",
-                {"setting": loc, "reason": err["msg"]},
+                {"setting": loc or "settings", "reason": err["msg"]},
             )
         )
     return details

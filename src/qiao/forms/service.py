@@ -144,6 +144,9 @@ def restore_form(rt: Runtime, ctx: Ctx, form_id: int) -> dict[str, Any]:
         if app_live is None:
             raise NotFound("app_not_found")
         conn.execute(sa.update(forms_t).where(forms_t.c.id == form_id).values(deleted_at=None))
+        for fm in form.live_fields:
+            # a relation may point at a form deleted (or purged) in the meantime
+            fm.ftype.check_settings(conn, fm.settings)
         bump_version(conn)
         return load_form(conn, form_id)
 
@@ -230,24 +233,24 @@ def update_field(
     rt: Runtime, ctx: Ctx, form_id: int, field_id: int, patch: FieldPatch
 ) -> dict[str, Any]:
     require_admin(ctx)
-    if patch.type is not None:
-        from qiao.forms import typechange
-        from qiao.forms.inputs import TypeChangeIn
+    from qiao.forms import typechange
+    from qiao.forms.inputs import TypeChangeIn
 
+    conversion: TypeChangeIn | None = None
+    if patch.type is not None:
         with rt.db.read() as conn:
             current = _field(_live_form(conn, form_id), field_id)
         if patch.type != current.type:
             settings = patch.settings if patch.settings is not None else {}
-            typechange.apply(
-                rt,
-                ctx,
-                form_id,
-                field_id,
-                TypeChangeIn(type=patch.type, settings=settings, accept_loss=patch.accept_loss),
+            conversion = TypeChangeIn(
+                type=patch.type, settings=settings, accept_loss=patch.accept_loss
             )
             patch = patch.model_copy(update={"type": None, "settings": None})
 
     def update(conn: Connection) -> FieldMeta:
+        if conversion is not None:
+            # in the same transaction as the other changes: all of them or none
+            typechange.apply_in(conn, ctx, form_id, field_id, conversion)
         form = _live_form(conn, form_id)
         old = _field(form, field_id)
         ftype = old.ftype
@@ -330,6 +333,8 @@ def restore_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> dict[st
         fm = _field(form, field_id, deleted=True)
         if fm.key in form.by_key:
             raise ValidationFailed(details=[ErrorDetail("key", "field_key_taken", {"key": fm.key})])
+        # a relation may point at a form deleted (or purged) in the meantime
+        fm.ftype.check_settings(conn, fm.settings)
         position = max((f.position for f in form.fields), default=-1) + 1
         conn.execute(
             sa.update(fields_t)

@@ -18,7 +18,14 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.db import schema
-from qiao.errors import BadRequest, Conflict, ErrorDetail, FieldValueError, NotFound
+from qiao.errors import (
+    BadRequest,
+    Conflict,
+    ErrorDetail,
+    FieldValueError,
+    NotFound,
+    ValidationFailed,
+)
 from qiao.forms import ddl, fieldspec
 from qiao.forms.catalog import bump_version, load_form
 from qiao.forms.fields.base import FieldSettings, Storage
@@ -184,43 +191,64 @@ def apply(
     rt: Runtime, ctx: Ctx, form_id: int, field_id: int, change: TypeChangeIn
 ) -> dict[str, Any]:
     require_admin(ctx)
+    return rt.db.write(lambda conn: apply_in(conn, ctx, form_id, field_id, change))
 
-    def run(conn: Connection) -> dict[str, Any]:
-        form, old = _load(conn, form_id, field_id)
-        new = _target(conn, form, old, change)
-        conversion = _convert_all(conn, form, old, new, ctx, keep=True)
-        if conversion.failed and not change.accept_loss:
-            raise Conflict(
-                "type_change_loses_data",
-                failed=conversion.failed,
-                details=[
-                    ErrorDetail(
-                        "accept_loss", "type_change_loses_data", {"failed": conversion.failed}
-                    )
-                ],
-            )
-        _keep_backup(conn, ctx, old)
-        fields_t = schema.fields
-        conn.execute(
-            sa.update(fields_t)
-            .where(fields_t.c.id == old.id)
-            .values(
-                type=new.type,
-                settings=new.settings.model_dump(mode="json"),
-                column_name=new.column_name,
-                is_unique=new.unique,
-                required=new.required,
-                updated_at=ctx.now(),
-            )
+
+def apply_in(
+    conn: Connection, ctx: Ctx, form_id: int, field_id: int, change: TypeChangeIn
+) -> dict[str, Any]:
+    """The conversion inside the caller's write transaction (the caller checks rights)."""
+    form, old = _load(conn, form_id, field_id)
+    new = _target(conn, form, old, change)
+    conversion = _convert_all(conn, form, old, new, ctx, keep=True)
+    if conversion.failed and not change.accept_loss:
+        raise Conflict(
+            "type_change_loses_data",
+            failed=conversion.failed,
+            details=[
+                ErrorDetail("accept_loss", "type_change_loses_data", {"failed": conversion.failed})
+            ],
         )
-        form = load_form(conn, form_id)
-        fm = next(f for f in form.fields if f.id == old.id)
-        ddl.create_field_storage(conn, form, fm)
-        _write_values(conn, form, fm, conversion.values)
-        bump_version(conn)
-        return {"field": field_json(fm), "conversion": conversion.summary()}
+    if new.unique and new.storage is Storage.COLUMN:
+        _refuse_duplicates(conn, form, new, conversion.values)
+    _keep_backup(conn, ctx, old)
+    fields_t = schema.fields
+    conn.execute(
+        sa.update(fields_t)
+        .where(fields_t.c.id == old.id)
+        .values(
+            type=new.type,
+            settings=new.settings.model_dump(mode="json"),
+            column_name=new.column_name,
+            is_unique=new.unique,
+            required=new.required,
+            updated_at=ctx.now(),
+        )
+    )
+    form = load_form(conn, form_id)
+    fm = next(f for f in form.fields if f.id == old.id)
+    ddl.create_field_storage(conn, form, fm)
+    _write_values(conn, form, fm, conversion.values)
+    bump_version(conn)
+    return {"field": field_json(fm), "conversion": conversion.summary()}
 
-    return rt.db.write(run)
+
+def _refuse_duplicates(
+    conn: Connection, form: FormMeta, new: FieldMeta, values: dict[int, Any]
+) -> None:
+    """Values that differ before but collide after the conversion (``"1"`` and ``"1.0"``
+    to a number) cannot get the unique index: refuse, as for turning ``unique`` on."""
+    table = form.table
+    live = set(conn.execute(sa.select(table.c.id).where(table.c.deleted_at.is_(None))).scalars())
+    seen: set[Any] = set()
+    for record_id, value in values.items():
+        if value is None or record_id not in live:
+            continue
+        if value in seen:
+            raise ValidationFailed(
+                details=[ErrorDetail("unique", "field_unique_has_duplicates", {"label": new.label})]
+            )
+        seen.add(value)
 
 
 def _keep_backup(conn: Connection, ctx: Ctx, old: FieldMeta) -> None:

@@ -160,6 +160,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "\"{label}\" must be unique; '{value}' already exists",
     },
     "not_text": {"zh-CN": "「{label}」必须是文本", "en": '"{label}" must be text'},
+    "text_nul": {
+        "zh-CN": "「{label}」不能包含空字符（NUL）",
+        "en": '"{label}" must not contain the NUL character',
+    },
     "too_long": {
         "zh-CN": "「{label}」最多 {max} 个字符",
         "en": '"{label}" allows at most {max} characters',

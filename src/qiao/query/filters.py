@@ -69,7 +69,10 @@ class _Compiler:
                 return sa.true()
             return sa.and_(*parts) if group == "and" else sa.or_(*parts)
         if len(node) == 1 and "not" in node:
-            return sa.not_(self.node(node["not"], f"{path}.not", depth + 1))
+            inner = self.node(node["not"], f"{path}.not", depth + 1)
+            # SQL's NOT of an unknown (a comparison with an empty value) is unknown, which
+            # would drop empty records from "not X"; the complement must keep them.
+            return sa.not_(sa.func.coalesce(inner, sa.false(), type_=sa.Boolean()))
         if "field" in node and "op" in node and set(node) <= _LEAF_KEYS:
             return self.leaf(node, path)
         return self.fail(path, "filter_shape")
@@ -92,7 +95,8 @@ class _Compiler:
         try:
             operand = self.operand(fm, op, arity, node.get("value"), "value" in node)
         except FieldValueError as exc:
-            return self.fail(key, exc.code, label=fm.label, op=op, **exc.params)
+            # the operand errors carry ``op`` themselves: merge, never pass it twice
+            return self.fail(key, exc.code, **{"label": fm.label, "op": op, **exc.params})
         table = self.form.table
         target = FilterTarget(
             column=table.c[fm.column_name] if fm.storage is Storage.COLUMN else None,

@@ -133,7 +133,7 @@ def fetch_records(
 
 
 def search_condition(form: FormMeta, q: str) -> sa.ColumnElement[bool]:
-    text = q.strip()[:200]
+    text = q.replace("\x00", "").strip()[:200]  # NUL cannot reach PostgreSQL
     parts = []
     for fm in form.live_fields:
         if fm.storage is Storage.COLUMN:

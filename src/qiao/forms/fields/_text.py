@@ -41,6 +41,9 @@ def as_text(field: FieldMeta, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise FieldValueError("not_text")
     text = str(value).strip()
+    if "\x00" in text:
+        # PostgreSQL cannot store or compare NUL; SQLite cuts strings at it
+        raise FieldValueError("text_nul")
     return text or None
 
 

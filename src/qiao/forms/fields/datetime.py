@@ -36,7 +36,12 @@ def parse_datetime(value: Any, ctx: Ctx) -> datetime:
         raise FieldValueError("invalid_datetime")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ctx.tz)
-    return parsed.astimezone(UTC)
+    try:
+        result = parsed.astimezone(UTC)
+        result.astimezone(ctx.tz)  # must also be showable in the organisation's zone
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00+08:00 is before year 1 in UTC
+        raise FieldValueError("invalid_datetime") from exc
+    return result
 
 
 @registry.register
@@ -69,12 +74,15 @@ class DateTimeType(DateType):
             return parse_datetime(text, ctx)
         except FieldValueError:
             day = DateType.from_text(self, field, text, ctx)
-            return datetime.combine(day, time(), ctx.tz).astimezone(UTC)
+            return parse_datetime(datetime.combine(day, time()), ctx)
 
     def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
         if isinstance(value, str) and len(value.strip()) == 10:
             day = parse_iso_date(value)
-            return Bounds(self.day_range(field, day, self.next_day(day), ctx))
+            try:
+                return Bounds(self.day_range(field, day, self.next_day(day), ctx))
+            except OverflowError as exc:  # the first or last day of the calendar
+                raise FieldValueError("invalid_date") from exc
         return super().filter_operand(field, op, value, ctx)
 
     def day_range(

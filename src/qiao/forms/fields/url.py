@@ -31,12 +31,16 @@ class UrlType(TextLike):
     def normalize(self, field: FieldMeta, text: str) -> str:
         if re.search(r"\s", text):
             raise FieldValueError("invalid_url")
-        if "://" not in text:
+        bare = "://" not in text
+        if bare:
             text = "https://" + text
         parts = urlsplit(text)
         if parts.scheme.lower() not in ("http", "https") or not _HOST.match(
             parts.netloc.split("@")[-1]
         ):
+            raise FieldValueError("invalid_url")
+        if bare and "@" in parts.netloc:
+            # "a@b.com" or "mailto:a@b.com" is an e-mail address, not a bare domain
             raise FieldValueError("invalid_url")
         return text
 
