@@ -19,6 +19,15 @@ from qiao.i18n import negotiate, translate
 log = logging.getLogger(__name__)
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while a request body is read past the limit. An HTTPException, because
+    FastAPI turns any other exception raised while it parses a body into a 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413)
+        self.limit = limit
+
+
 def _locale(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"))
 
@@ -76,6 +85,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSON:
+        if isinstance(exc, BodyTooLarge):
+            return error_response(request, 413, "body_too_large", {"limit": exc.limit})
         code = {404: "route_not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "bad_request"
         )

@@ -6,7 +6,10 @@ schema-version bump together, on both engines.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -219,13 +222,21 @@ def add_field(rt: Runtime, ctx: Ctx, form_id: int, fin: FieldIn) -> dict[str, An
     return field_json(rt.db.write(add))
 
 
+def _fixed_clock(at: datetime) -> Callable[[], datetime]:
+    return lambda: at
+
+
 def _backfill_generated(conn: Connection, ctx: Ctx, form: FormMeta, fm: FieldMeta) -> None:
-    """Give existing records a generated value (serial numbers in creation order)."""
+    """Give existing records a generated value, in creation order and as of their
+    creation time (a serial number pattern with {YYYY}{MM} uses the record's month)."""
     table = form.table
     column = table.c[fm.column_name]
-    ids = conn.execute(sa.select(table.c.id).order_by(table.c.id)).scalars().all()
-    for record_id in ids:
-        value = fm.ftype.generate(conn, fm, ctx)
+    rows = conn.execute(
+        sa.select(table.c.id, table.c.created_at).order_by(table.c.created_at, table.c.id)
+    ).all()
+    for record_id, created_at in rows:
+        as_of = dataclasses.replace(ctx, clock=_fixed_clock(created_at))
+        value = fm.ftype.generate(conn, fm, as_of)
         conn.execute(sa.update(table).where(table.c.id == record_id).values({column: value}))
 
 

@@ -40,7 +40,7 @@ def parse_sort(form: FormMeta, text: str | None) -> list[SortKey]:
     spec = [part.strip() for part in (text or DEFAULT_SORT).split(",") if part.strip()]
     if not spec or len(spec) > MAX_SORT_KEYS:
         raise BadRequest(
-            "invalid_sort", details=[ErrorDetail("sort", "invalid_sort", {"key": text})]
+            "invalid_sort", details=[ErrorDetail("sort", "invalid_sort", {"key": text})], key=text
         )
     keys: list[SortKey] = []
     for part in spec:
@@ -49,7 +49,7 @@ def parse_sort(form: FormMeta, text: str | None) -> list[SortKey]:
         fm = form.field_or_system(key)
         if fm is None or not fm.ftype.is_sortable(fm) or any(k.field.key == key for k in keys):
             raise BadRequest(
-                "invalid_sort", details=[ErrorDetail("sort", "invalid_sort", {"key": key})]
+                "invalid_sort", details=[ErrorDetail("sort", "invalid_sort", {"key": key})], key=key
             )
         expr = fm.ftype.sort_expr(fm, form.table.c[fm.column_name])
         keys.append(SortKey(fm, descending, expr))

@@ -341,7 +341,9 @@ def bulk_update(
 
 
 # ----- delete and restore --------------------------------------------------------------
-def _unlink_or_refuse(rt: Runtime, conn: Connection, form: FormMeta, ids: list[int]) -> None:
+def _unlink_or_refuse(
+    rt: Runtime, conn: Connection, form: FormMeta, ids: list[int], ctx: Ctx
+) -> None:
     catalog = rt.schema.get(conn)
     for fm in relation_fields_to(conn, {form.id}):
         source = catalog.forms.get(fm.form_id)
@@ -350,7 +352,7 @@ def _unlink_or_refuse(rt: Runtime, conn: Connection, form: FormMeta, ids: list[i
         junction = source.junctions.get(fm.id)
         for start in range(0, len(ids), CHUNK):
             if not fm.ftype.on_target_delete(
-                conn, fm, source.table, junction, ids[start : start + CHUNK]
+                conn, fm, source.table, junction, ids[start : start + CHUNK], ctx
             ):
                 raise Conflict("record_referenced", form=source.name, field=fm.label)
 
@@ -384,7 +386,7 @@ def delete_records(
         targets = _target_ids(conn, form, ctx, ids, filter_, rt.settings.bulk_max_items)
         if not targets:
             return {"count": 0}
-        _unlink_or_refuse(rt, conn, form, targets)
+        _unlink_or_refuse(rt, conn, form, targets, ctx)
         return {"count": _set_deleted(conn, form, ctx, targets, True)}
 
     return _write(rt, form, ctx, delete)

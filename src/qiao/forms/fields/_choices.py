@@ -61,7 +61,9 @@ def merge_choices(new: ChoiceSettings, old: ChoiceSettings | None) -> ChoiceSett
     same label), mint one otherwise; archive old options that are no longer listed."""
     old_choices = old.choices if old else []
     old_by_id = {c.id: c for c in old_choices}
-    old_by_label = {c.label: c for c in old_choices if not c.archived}
+    # a label that comes back (even one archived earlier) gets its old id again
+    old_by_label = {c.label: c for c in old_choices if c.archived}
+    old_by_label.update({c.label: c for c in old_choices if not c.archived})
     used: set[str] = set()
     result: list[Choice] = []
     for index, choice in enumerate(new.choices):
@@ -90,13 +92,19 @@ def _new_id(taken: set[str]) -> str:
             return cid
 
 
-def choice_id(settings: ChoiceSettings, label: Any) -> str:
+def choice_id(settings: ChoiceSettings, label: Any, *, archived_too: bool = False) -> str:
+    """The id of the option with this label; archived options only when asked (filters
+    must still find records holding them, new input must not pick them)."""
     if not isinstance(label, str):
         raise FieldValueError("invalid_choice", value=str(label))
     wanted = label.strip()
     for choice in settings.choices:
         if choice.label == wanted and not choice.archived:
             return choice.id
+    if archived_too:
+        for choice in settings.choices:
+            if choice.label == wanted:
+                return choice.id
     raise FieldValueError("invalid_choice", value=wanted)
 
 

@@ -25,6 +25,8 @@ NUMBER_OPERATORS = (
     "eq", "ne", "gt", "gte", "lt", "lte", "between", "in", "not_in", "is_empty", "is_not_empty",
 )  # fmt: skip
 _NUMERIC_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: thousands separators are accepted only where they belong: 1,234,567.89
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _MAX_STORED = 2**63 - 1
 
 
@@ -48,7 +50,11 @@ def parse_decimal(value: Any) -> Decimal:
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip().replace(",", "")
+        text = value.strip()
+        if "," in text:
+            if not _GROUPED.match(text):
+                raise FieldValueError("not_number")
+            text = text.replace(",", "")
         if not _NUMERIC_TEXT.match(text):
             raise FieldValueError("not_number")
         try:
@@ -102,6 +108,19 @@ class ScaledDecimal(FieldType):
             raise FieldValueError("number_out_of_range")
         return stored
 
+    def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
+        """Filter values are compared at full stored precision, without the field's
+        min/max (filtering "amount > -1" on a field with min 0 is a fair question)."""
+        number = self.parse(value)
+        try:
+            number = number.quantize(Decimal(1).scaleb(-self.scale), rounding=ROUND_HALF_UP)
+        except InvalidOperation as exc:
+            raise FieldValueError("number_out_of_range") from exc
+        stored = int(number.scaleb(self.scale))
+        if abs(stored) > _MAX_STORED:
+            raise FieldValueError("number_out_of_range")
+        return stored
+
     def format_bound(self, bound: Decimal) -> str:
         return str(bound)
 
@@ -120,6 +139,10 @@ class ScaledDecimal(FieldType):
     def display(self, field: FieldMeta, stored: Any, ctx: Ctx) -> str:
         if stored is None:
             return ""
+        if getattr(field.settings, "precision", None) is None:
+            # no fixed precision: show what is there, without trailing zeros
+            value = self.to_json(field, stored, ctx)
+            return str(value) if isinstance(value, int) else f"{value:f}"
         return f"{self.to_decimal(field, stored):f}"
 
     def json_schema(self, field: FieldMeta) -> dict[str, Any]:

@@ -158,6 +158,7 @@ class FieldType:
         source: sa.Table,
         junction: sa.Table | None,
         target_ids: list[int],
+        ctx: Ctx,
     ) -> bool:
         """Records of the linked form are being deleted: unlink them, or return False to
         refuse the delete. Only called for fields whose ``referenced_form`` is set."""

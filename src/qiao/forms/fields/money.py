@@ -32,5 +32,6 @@ class MoneyType(ScaledDecimal):
         number = self.to_decimal(field, stored)
         currency = getattr(field.settings, "currency", "CNY")
         symbol = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$", "JPY": "¥"}.get(currency)
-        text = f"{number:,f}"
-        return f"{symbol}{text}" if symbol else f"{text} {currency}"
+        sign = "-" if number < 0 else ""
+        text = f"{abs(number):,f}"
+        return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"

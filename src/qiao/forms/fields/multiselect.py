@@ -45,6 +45,9 @@ class MultiselectType(JunctionType):
     def item_to_storage(self, field: FieldMeta, item: Any, ctx: Ctx) -> Any:
         return choice_id(_settings(field), item)
 
+    def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
+        return choice_id(_settings(field), value, archived_too=True)
+
     def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
         return [choice_label(_settings(field), cid) for cid in stored or []]
 

@@ -142,19 +142,31 @@ class RelationType(FieldType):
         source: sa.Table,
         junction: sa.Table | None,
         target_ids: list[int],
+        ctx: Ctx,
     ) -> bool:
         live = source.c.deleted_at.is_(None)
+        restrict = _settings(field).on_delete == "restrict"
+        # the records that lose a link are changed records: new version, who and when
+        touched = {
+            "version": source.c.version + 1,
+            "updated_at": ctx.now(),
+            "updated_by": ctx.user_id,
+        }
         if junction is not None:
             linked = sa.and_(junction.c.value.in_(target_ids), junction.c.record_id == source.c.id)
-            if _settings(field).on_delete == "restrict":
+            if restrict:
                 return conn.execute(sa.select(sa.exists().where(linked, live))).scalar() is False
+            holders = sa.select(junction.c.record_id).where(junction.c.value.in_(target_ids))
+            conn.execute(sa.update(source).where(source.c.id.in_(holders)).values(touched))
             conn.execute(sa.delete(junction).where(junction.c.value.in_(target_ids)))
             return True
         column = source.c[field.column_name]
-        if _settings(field).on_delete == "restrict":
+        if restrict:
             hit = conn.execute(sa.select(source.c.id).where(column.in_(target_ids), live).limit(1))
             return hit.first() is None
-        conn.execute(sa.update(source).where(column.in_(target_ids)).values({column: None}))
+        conn.execute(
+            sa.update(source).where(column.in_(target_ids)).values({column: None, **touched})
+        )
         return True
 
     def json_schema(self, field: FieldMeta) -> dict[str, Any]:

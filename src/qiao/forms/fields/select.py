@@ -45,6 +45,9 @@ class SelectType(FieldType):
             return None
         return choice_id(_settings(field), value)
 
+    def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
+        return choice_id(_settings(field), value, archived_too=True)
+
     def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
         return None if stored is None else choice_label(_settings(field), stored)
 

@@ -1,0 +1,136 @@
+"""Behaviours a user notices at the edges of field types: filters that reach values the
+field would no longer accept as input, options that come back, unlinking, back-fills."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from qiao.context import Ctx
+from qiao.forms.fields import registry
+from qiao.forms.fields.base import FieldSettings
+from qiao.forms.model import FieldMeta
+from qiao.records import service as records
+from qiao.runtime import Runtime
+from tests.conftest import Api
+
+
+def _ids(page: dict[str, Any]) -> set[int]:
+    return {item["id"] for item in page["items"]}
+
+
+def test_number_filter_ignores_input_limits(api: Api) -> None:
+    form = api.make_form(
+        [
+            {
+                "key": "n",
+                "label": "数量",
+                "type": "number",
+                "settings": {"min": 0, "max": 100, "precision": 0},
+            }
+        ]
+    )
+    low = api.create(form["id"], {"n": 3})
+    api.create(form["id"], {"n": 50})
+    page = api.list(form["id"], filter='{"field":"n","op":"lt","value":3.5}')
+    assert _ids(page) == {low["id"]}
+    page = api.list(form["id"], filter='{"field":"n","op":"gt","value":-1}')
+    assert page["total"] == 2
+
+
+def test_archived_option_still_filterable_and_comes_back(api: Api) -> None:
+    form = api.make_form(
+        [{"key": "s", "label": "阶段", "type": "select", "settings": {"choices": ["A", "B"]}}]
+    )
+    fid = form["id"]
+    field = form["fields"][0]
+    old = api.create(fid, {"s": "A"})
+    api.ok(api.patch(f"/forms/{fid}/fields/{field['id']}", {"settings": {"choices": ["B"]}}))
+    page = api.list(fid, filter='{"field":"s","op":"eq","value":"A"}')
+    assert _ids(page) == {old["id"]}
+    bad = api.post(f"/forms/{fid}/records", {"data": {"s": "A"}})
+    assert bad.status_code == 422
+    again = api.ok(
+        api.patch(f"/forms/{fid}/fields/{field['id']}", {"settings": {"choices": ["B", "A"]}})
+    )
+    labels = [c["label"] for c in again["settings"]["choices"]]
+    assert labels.count("A") == 1  # the archived option is revived, not duplicated
+    assert api.create(fid, {"s": "A"})["data"]["s"] == "A"
+    assert api.ok(api.get(f"/forms/{fid}/records/{old['id']}"))["data"]["s"] == "A"
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "12,34", "1,2345"])
+def test_misplaced_thousands_separators_are_refused(text: str) -> None:
+    fm = FieldMeta(1, 1, "n", "数量", "number", FieldSettings.model_validate({}), "c_1")
+    fm.settings = registry.get("number").settings_model.model_validate({})
+    with pytest.raises(Exception, match="not_number"):
+        fm.ftype.to_storage(fm, text, Ctx(user=None))
+    assert fm.ftype.to_storage(fm, "1,234,567.5", Ctx(user=None)) == 1_234_567_500_000
+
+
+def test_nullify_counts_as_a_change_of_the_linking_record(api: Api) -> None:
+    app = api.make_app()
+    target = api.make_form([{"key": "name", "label": "名称", "type": "text"}], app_id=app["id"])
+    source = api.make_form(
+        [
+            {
+                "key": "one",
+                "label": "客户",
+                "type": "relation",
+                "settings": {"target_form_id": target["id"], "on_delete": "nullify"},
+            },
+            {
+                "key": "many",
+                "label": "客户们",
+                "type": "relation",
+                "settings": {
+                    "target_form_id": target["id"],
+                    "multiple": True,
+                    "on_delete": "nullify",
+                },
+            },
+        ],
+        name="联系人",
+        app_id=app["id"],
+    )
+    t = api.create(target["id"], {"name": "x"})
+    s = api.create(source["id"], {"one": t["id"], "many": [t["id"]]})
+    api.ok(api.delete(f"/forms/{target['id']}/records/{t['id']}"), 204)
+    after = api.ok(api.get(f"/forms/{source['id']}/records/{s['id']}"))
+    assert after["data"] == {"one": None, "many": []}
+    assert after["version"] > s["version"]
+    assert after["updated_at"] >= s["updated_at"]
+
+
+def test_autonumber_backfill_uses_each_record_creation_month(
+    api: Api, rt: Runtime, ctx: Ctx
+) -> None:
+    form = api.make_form([{"key": "name", "label": "名称", "type": "text"}])
+    fid = form["id"]
+    for when in (datetime(2024, 1, 20, tzinfo=UTC), datetime(2024, 3, 2, tzinfo=UTC)):
+        records.create_record(
+            rt,
+            Ctx(user=ctx.user, tz=ctx.tz, clock=lambda w=when: w),
+            fid,
+            {"name": when.isoformat()},
+        )
+    api.ok(
+        api.post(
+            f"/forms/{fid}/fields",
+            {
+                "key": "no",
+                "label": "编号",
+                "type": "autonumber",
+                "settings": {"pattern": "{YYYY}{MM}-{000}"},
+            },
+        ),
+        201,
+    )
+    numbers = [r["data"]["no"] for r in api.list(fid, sort="id")["items"]]
+    assert numbers == ["202401-001", "202403-001"]
+    with rt.db.read() as conn:
+        count = conn.execute(sa.text("SELECT count(*) FROM qiao_autonumber_counters")).scalar()
+    assert count == 2
