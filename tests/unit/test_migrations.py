@@ -22,8 +22,8 @@ def _diff(url: str) -> list[object]:
             conn,
             opts={
                 "compare_type": True,
-                "include_name": lambda name, type_, _p: not (
-                    type_ == "table" and name is not None and name.startswith(("qf_", "qj_"))
+                "include_name": lambda name, type_, _p: (
+                    not (type_ == "table" and name is not None and name.startswith(("qf_", "qj_")))
                 ),
             },
         )

@@ -25,13 +25,24 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI 3.1 (JSON Schema) spelling of 'may be null'."""
+    kind = schema.get("type")
+    if isinstance(kind, str) and kind != "array":
+        result = {**schema, "type": [kind, "null"]}
+        if "enum" in schema:
+            result["enum"] = [*schema["enum"], None]
+        return result
+    return schema
+
+
 def form_schemas(form: FormMeta) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required = []
     for fm in form.live_fields:
         schema = {"title": fm.label, **fm.ftype.json_schema(fm)}
         if fm.ftype.writable:
-            schema.setdefault("nullable", True)
+            schema = nullable(schema)
         properties[fm.key] = schema
         if fm.required:
             required.append(fm.key)
@@ -50,9 +61,9 @@ def form_schemas(form: FormMeta) -> dict[str, Any]:
             "version": {"type": "integer"},
             "created_at": {"type": "string", "format": "date-time"},
             "updated_at": {"type": "string", "format": "date-time"},
-            "created_by": {"type": "integer", "nullable": True},
-            "updated_by": {"type": "integer", "nullable": True},
-            "owner": {"type": "integer", "nullable": True},
+            "created_by": {"type": ["integer", "null"]},
+            "updated_by": {"type": ["integer", "null"]},
+            "owner": {"type": ["integer", "null"]},
             "data": _ref(f"Form{form.id}Data"),
         },
     }
@@ -70,8 +81,8 @@ def form_paths(form: FormMeta) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "items": {"type": "array", "items": record},
-            "total": {"type": "integer", "nullable": True},
-            "next_cursor": {"type": "string", "nullable": True},
+            "total": {"type": ["integer", "null"]},
+            "next_cursor": {"type": ["string", "null"]},
         },
     }
     record_id = [

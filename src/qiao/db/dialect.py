@@ -65,6 +65,12 @@ def next_counter_value(conn: Connection, field_id: int, period: str, step: int =
     return int(conn.execute(stmt).scalar_one())
 
 
+def insert_ignore(conn: Connection, table: sa.Table, values: dict[str, Any]) -> None:
+    """INSERT that does nothing when the primary key already exists."""
+    insert: Any = (sqlite if is_sqlite(conn) else postgresql).insert(table)
+    conn.execute(insert.values(**values).on_conflict_do_nothing())
+
+
 def order_by(expr: sa.ColumnElement[Any], descending: bool, sqlite_: bool) -> Any:
     """NULLs sort as the smallest value on both engines (SQLite's native order).
 

@@ -91,7 +91,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "字段「{label}」已有重复值，无法设为唯一",
         "en": 'Field "{label}" already holds duplicate values, so it cannot be unique',
     },
-    "field_not_deleted": {"zh-CN": "字段未被删除", "en": "The field is not deleted"},
     "field_order_mismatch": {
         "zh-CN": "排序必须包含此表单的全部字段且不能重复",
         "en": "The order must list every field of the form exactly once",
@@ -133,7 +132,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "修改记录时必须提供 version",
         "en": "A version is required to update a record",
     },
-    "record_deleted": {"zh-CN": "记录已在回收站中", "en": "The record is in the recycle bin"},
     "record_not_deleted": {
         "zh-CN": "记录不在回收站中",
         "en": "The record is not in the recycle bin",

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from qiao.config import Settings
 from qiao.db import schema
+from qiao.db.dialect import insert_ignore
 from qiao.db.uow import Database
 from qiao.errors import (
     ErrorDetail,
@@ -109,22 +110,17 @@ def login(
 
 def _record_failure(conn: Connection, settings: Settings, key: str, now: datetime) -> int:
     table = schema.login_throttle
-    row = conn.execute(
-        sa.select(table).where(table.c.username_key == key).with_for_update()
-    ).first()
-    failures = (
-        1 if row is None or (row.locked_until and row.locked_until <= now) else row.failures + 1
-    )
+    # make sure the row exists, then lock it: concurrent first failures must not race
+    insert_ignore(conn, table, {"username_key": key, "failures": 0, "last_failure_at": now})
+    row = conn.execute(sa.select(table).where(table.c.username_key == key).with_for_update()).one()
+    failures = 1 if (row.locked_until and row.locked_until <= now) else row.failures + 1
     locked_until = (
         now + timedelta(minutes=settings.login_lock_minutes)
         if failures >= settings.login_lock_after
         else None
     )
     values = {"failures": failures, "last_failure_at": now, "locked_until": locked_until}
-    if row is None:
-        conn.execute(sa.insert(table).values(username_key=key, **values))
-    else:
-        conn.execute(sa.update(table).where(table.c.username_key == key).values(**values))
+    conn.execute(sa.update(table).where(table.c.username_key == key).values(**values))
     return failures
 
 
