@@ -134,3 +134,25 @@ def test_autonumber_backfill_uses_each_record_creation_month(
     with rt.db.read() as conn:
         count = conn.execute(sa.text("SELECT count(*) FROM qiao_autonumber_counters")).scalar()
     assert count == 2
+
+
+def test_every_problem_of_a_create_is_reported_at_once(api: Api) -> None:
+    form = api.make_form(
+        [
+            {"key": "name", "label": "名称", "type": "text", "unique": True},
+            {"key": "phone", "label": "电话", "type": "phone"},
+        ]
+    )
+    api.create(form["id"], {"name": "华为"})
+    bad = api.post(f"/forms/{form['id']}/records", {"data": {"name": "华为", "phone": "123"}})
+    assert bad.status_code == 422
+    codes = {(d["field"], d["code"]) for d in bad.json()["error"]["details"]}
+    assert codes == {("name", "unique"), ("phone", "invalid_phone")}
+
+
+def test_record_times_are_shown_in_the_organisation_zone(api: Api) -> None:
+    form = api.make_form([{"key": "name", "label": "名称", "type": "text"}])
+    record = api.create(form["id"], {"name": "x"})
+    assert record["created_at"].endswith("+08:00")
+    fields = api.ok(api.get(f"/forms/{form['id']}"))["fields"]
+    assert "contains" in fields[0]["operators"] and fields[0]["sortable"] is True

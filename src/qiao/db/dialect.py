@@ -74,11 +74,44 @@ def insert_ignore(conn: Connection, table: sa.Table, values: dict[str, Any]) -> 
 def order_by(expr: sa.ColumnElement[Any], descending: bool, sqlite_: bool) -> Any:
     """NULLs sort as the smallest value on both engines (SQLite's native order).
 
-    On SQLite the plain form is emitted so that its planner keeps using indexes.
+    On SQLite the plain form is emitted so that its planner keeps using indexes. So it is
+    for the primary key, which is never NULL: on PostgreSQL ``id DESC`` is its index
+    walked backwards (and the ``id`` that ends every field index), whereas
+    ``id DESC NULLS LAST`` matches no index and sorts every matching row.
     """
+    if sqlite_ or getattr(expr, "primary_key", False):
+        return expr.desc() if descending else expr.asc()
     if descending:
         return expr.desc() if sqlite_ else expr.desc().nulls_last()
     return expr.asc() if sqlite_ else expr.asc().nulls_first()
+
+
+def contains_text(col: sa.ColumnElement[Any], text: str, sqlite_: bool) -> sa.ColumnElement[bool]:
+    """Case-insensitive "contains" (the quick search), LIKE wildcards in ``text`` escaped.
+
+    SQLite's LIKE already ignores case for exactly the characters its ``lower()`` folds
+    (ASCII), so the column is not wrapped in ``lower()``, which would cost a function
+    call per row and column in what is usually a full scan. PostgreSQL: ILIKE.
+    """
+    if sqlite_:
+        return col.contains(text, autoescape=True)
+    return col.icontains(text, autoescape=True)
+
+
+def reserve_ids(conn: Connection, table: sa.Table, count: int) -> list[int] | None:
+    """Ascending ids for ``count`` new rows of ``table`` from its sequence, in one round
+    trip (PostgreSQL). A bulk insert then runs as a plain pipelined ``executemany`` of one
+    short statement instead of multi-row ``INSERT … RETURNING`` statements whose thousands
+    of placeholders psycopg parses on every call. ``None`` on SQLite, where RETURNING is
+    cheap and the ids come back with the insert.
+    """
+    if is_sqlite(conn):
+        return None
+    sequence = sa.cast(sa.func.pg_get_serial_sequence(table.name, "id"), postgresql.REGCLASS)
+    ids = conn.execute(
+        sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
+    ).scalars()
+    return sorted(int(i) for i in ids)
 
 
 def index_column(conn: Connection, col: sa.Column[Any]) -> sa.ColumnElement[Any]:

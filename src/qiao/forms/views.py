@@ -18,6 +18,9 @@ def field_json(fm: FieldMeta) -> dict[str, Any]:
         "indexed": fm.indexed,
         "settings": fm.settings.model_dump(mode="json"),
         "position": fm.position,
+        # what the filter builder may offer for this field
+        "operators": list(fm.ftype.operators_for(fm)),
+        "sortable": fm.ftype.is_sortable(fm),
     }
     if fm.deleted_at is not None:
         data["deleted_at"] = fm.deleted_at

@@ -4,6 +4,7 @@ one query per multi-valued field for the rows on the page, and an optional COUNT
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,29 +94,51 @@ def junction_values(
     return result
 
 
+#: what ``record_json`` needs of a field: key, column (None: junction), to_json, field
+Reader = tuple[str, str | None, Callable[[FieldMeta, Any, Ctx], Any], FieldMeta]
+
+
+def readers(fields: list[FieldMeta]) -> list[Reader]:
+    """Look each field's type and storage up once per page rather than once per value."""
+    return [
+        (
+            fm.key,
+            None if fm.storage is Storage.JUNCTION else fm.column_name,
+            fm.ftype.to_json,
+            fm,
+        )
+        for fm in fields
+    ]
+
+
 def record_json(
-    row: Any, fields: list[FieldMeta], multi: dict[int, dict[int, list[Any]]], ctx: Ctx
+    row: Any,
+    fields: list[FieldMeta],
+    multi: dict[int, dict[int, list[Any]]],
+    ctx: Ctx,
+    plan: list[Reader] | None = None,
 ) -> dict[str, Any]:
     mapping = row._mapping
     data: dict[str, Any] = {}
-    for fm in fields:
-        if fm.storage is Storage.JUNCTION:
+    for key, column, to_json, fm in readers(fields) if plan is None else plan:
+        if column is None:
             stored: Any = multi.get(fm.id, {}).get(mapping["id"], [])
         else:
-            stored = mapping[fm.column_name]
-        data[fm.key] = fm.ftype.to_json(fm, stored, ctx)
+            stored = mapping[column]
+        data[key] = to_json(fm, stored, ctx)
     record = {
         "id": mapping["id"],
         "version": mapping["version"],
-        "created_at": mapping["created_at"],
-        "updated_at": mapping["updated_at"],
+        # shown in the organisation's zone, like datetime field values
+        "created_at": mapping["created_at"].astimezone(ctx.tz),
+        "updated_at": mapping["updated_at"].astimezone(ctx.tz),
         "created_by": mapping["created_by"],
         "updated_by": mapping["updated_by"],
         "owner": mapping["owner"],
         "data": data,
     }
     if mapping["deleted_at"] is not None:
-        record["deleted_at"] = mapping["deleted_at"]
+        record["deleted_at"] = mapping["deleted_at"].astimezone(ctx.tz)
     return record
 
 
@@ -129,15 +152,16 @@ def fetch_records(
         query = query.where(deleted.is_not(None) if trashed else deleted.is_(None))
     rows = conn.execute(query).all()
     multi = junction_values(conn, form, form.live_fields, [r.id for r in rows])
-    return {r.id: record_json(r, form.live_fields, multi, ctx) for r in rows}
+    plan = readers(form.live_fields)
+    return {r.id: record_json(r, form.live_fields, multi, ctx, plan) for r in rows}
 
 
-def search_condition(form: FormMeta, q: str) -> sa.ColumnElement[bool]:
+def search_condition(form: FormMeta, q: str, sqlite: bool = False) -> sa.ColumnElement[bool]:
     text = q.replace("\x00", "").strip()[:200]  # NUL cannot reach PostgreSQL
     parts = []
     for fm in form.live_fields:
         if fm.storage is Storage.COLUMN:
-            cond = fm.ftype.search_condition(fm, form.table.c[fm.column_name], text)
+            cond = fm.ftype.search_condition(fm, form.table.c[fm.column_name], text, sqlite)
             if cond is not None:
                 parts.append(cond)
     if text.isdigit() and len(text) < 19:
@@ -145,7 +169,9 @@ def search_condition(form: FormMeta, q: str) -> sa.ColumnElement[bool]:
     return sa.or_(*parts) if parts else sa.false()
 
 
-def where_clauses(form: FormMeta, query: ListQuery, ctx: Ctx) -> list[sa.ColumnElement[bool]]:
+def where_clauses(
+    form: FormMeta, query: ListQuery, ctx: Ctx, sqlite: bool = False
+) -> list[sa.ColumnElement[bool]]:
     table = form.table
     clauses: list[sa.ColumnElement[bool]] = [
         table.c.deleted_at.is_not(None) if query.trashed else table.c.deleted_at.is_(None)
@@ -154,7 +180,7 @@ def where_clauses(form: FormMeta, query: ListQuery, ctx: Ctx) -> list[sa.ColumnE
     if condition is not None:
         clauses.append(condition)
     if query.q and query.q.strip():
-        clauses.append(search_condition(form, query.q))
+        clauses.append(search_condition(form, query.q, sqlite))
     return clauses
 
 
@@ -164,7 +190,7 @@ def list_records(
     limit = max(1, min(query.limit, MAX_LIMIT))
     fields = select_fields(form, query.fields)
     keys = parse_sort(form, query.sort)
-    clauses = where_clauses(form, query, ctx)
+    clauses = where_clauses(form, query, ctx, sqlite)
     scope = f"{form.id}|{query.sort}|{query.filter}|{query.q}|{query.trashed}"
     page_clauses = list(clauses)
     if query.cursor:
@@ -181,7 +207,8 @@ def list_records(
     more = len(rows) > limit
     rows = rows[:limit]
     multi = junction_values(conn, form, fields, [r.id for r in rows])
-    items = [record_json(r, fields, multi, ctx) for r in rows]
+    plan = readers(fields)
+    items = [record_json(r, fields, multi, ctx, plan) for r in rows]
     next_cursor = None
     if more and rows:
         last = rows[-1]._mapping

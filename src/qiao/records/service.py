@@ -108,7 +108,13 @@ def _insert(
                 row[fm.column_name] = item.get(fm.id)
         rows.append(row)
     table = form.table
-    if len(rows) == 1:
+    reserved = dialect.reserve_ids(conn, table, len(rows)) if len(rows) > 1 else None
+    if reserved is not None:
+        for row, record_id in zip(rows, reserved, strict=True):
+            row["id"] = record_id
+        conn.execute(sa.insert(table), rows)
+        ids = reserved
+    elif len(rows) == 1:
         ids = [conn.execute(sa.insert(table).values(rows[0]).returning(table.c.id)).scalar_one()]
     else:
         result = conn.execute(
@@ -156,6 +162,21 @@ def _check_owner(conn: Connection, form: FormMeta, owner: Any, prefix: str) -> l
     return [V.detail(fm, exc, prefix) for exc in errors.values()]
 
 
+def _refuse(
+    rt: Runtime,
+    form: FormMeta,
+    ctx: Ctx,
+    errors: list[ErrorDetail],
+    items: list[V.Prepared],
+    prefixes: list[str],
+) -> None:
+    """Refuse a create, reporting the database checks (unique values, linked records) of
+    the values that were valid too, so the user sees every problem at once."""
+    with rt.db.read() as conn:
+        errors = errors + V.check_in_database(conn, form, ctx, items, prefixes)
+    raise ValidationFailed(details=errors)
+
+
 def create_record(
     rt: Runtime, ctx: Ctx, form_id: int, data: Any, owner: int | None = None
 ) -> dict[str, Any]:
@@ -164,7 +185,7 @@ def create_record(
         form = _form(rt, conn, form_id)
     prepared, errors = V.prepare(form, data, ctx, partial=False)
     if errors:
-        raise ValidationFailed(details=errors)
+        _refuse(rt, form, ctx, errors, [prepared], [""])
 
     def create(conn: Connection) -> dict[str, Any]:
         problems = V.check_in_database(conn, form, ctx, [prepared], [""])
@@ -198,7 +219,7 @@ def bulk_create(rt: Runtime, ctx: Ctx, form_id: int, items: list[Any]) -> dict[s
         owners.append(item.get("owner") if isinstance(item, dict) else None)
         errors.extend(problems)
     if errors:
-        raise ValidationFailed(details=errors)
+        _refuse(rt, form, ctx, errors, prepared, prefixes)
 
     def create(conn: Connection) -> dict[str, Any]:
         problems = V.check_in_database(conn, form, ctx, prepared, prefixes)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
+from qiao.db.dialect import contains_text
 from qiao.errors import FieldValueError
 
 if TYPE_CHECKING:
@@ -198,11 +199,12 @@ class FieldType:
         return stored is None or stored == []
 
     def search_condition(
-        self, field: FieldMeta, col: sa.ColumnElement[Any], text: str
+        self, field: FieldMeta, col: sa.ColumnElement[Any], text: str, sqlite: bool = False
     ) -> sa.ColumnElement[bool] | None:
+        """The ``q`` quick search on this field (case-insensitive), None to skip it."""
         if not self.searchable:
             return None
-        return col.icontains(text, autoescape=True)
+        return contains_text(col, text, sqlite)
 
 
 class FieldTypeRegistry:

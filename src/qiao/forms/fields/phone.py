@@ -30,12 +30,14 @@ def normalize_cn_phone(text: str) -> str:
         number = phonenumbers.parse(cleaned, "CN")
     except phonenumbers.NumberParseException as exc:
         raise FieldValueError("invalid_phone") from exc
-    if not phonenumbers.is_valid_number(number) or (
-        phonenumbers.region_code_for_number(number) != "CN"
-    ):
+    # valid and Chinese: for a CN number ``is_valid_number`` is exactly "its type is not
+    # UNKNOWN", so the type (the costly pattern matching) is worked out once
+    if phonenumbers.region_code_for_number(number) != "CN":
+        raise FieldValueError("invalid_phone")
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.UNKNOWN:
         raise FieldValueError("invalid_phone")
     nsn = phonenumbers.national_significant_number(number)
-    kind = phonenumbers.number_type(number)
     if kind == PhoneNumberType.MOBILE:
         return nsn
     area = phonenumbers.length_of_geographical_area_code(number)

@@ -58,7 +58,7 @@ class SelectType(FieldType):
         return sa.case(order, value=col, else_=None)
 
     def search_condition(
-        self, field: FieldMeta, col: sa.ColumnElement[Any], text: str
+        self, field: FieldMeta, col: sa.ColumnElement[Any], text: str, sqlite: bool = False
     ) -> sa.ColumnElement[bool] | None:
         needle = text.lower()
         ids = [c.id for c in _settings(field).choices if needle in c.label.lower()]
