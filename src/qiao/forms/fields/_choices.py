@@ -8,12 +8,16 @@ show, new input cannot pick them — nothing is lost silently.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from qiao.errors import FieldValueError
 from qiao.forms.fields.base import FieldSettings
+
+if TYPE_CHECKING:
+    from qiao.context import Ctx
+    from qiao.forms.model import FieldMeta
 
 PALETTE = (
     "#2f6bff", "#14b8a6", "#f59e0b", "#ef4444", "#8b5cf6",
@@ -117,3 +121,23 @@ def choice_label(settings: ChoiceSettings, cid: str) -> str:
 
 def active_labels(settings: ChoiceSettings) -> list[str]:
     return [c.label for c in settings.choices if not c.archived]
+
+
+def choice_settings(field: FieldMeta) -> ChoiceSettings:
+    assert isinstance(field.settings, ChoiceSettings)
+    return field.settings
+
+
+class ChoiceOptions:
+    """What select and multiselect share: their options and how filters name them."""
+
+    settings_model: ClassVar[type[FieldSettings]] = ChoiceSettings
+
+    def parse_settings(
+        self, raw: dict[str, Any], old: FieldSettings | None = None
+    ) -> FieldSettings:
+        parsed = ChoiceSettings.model_validate(raw)
+        return merge_choices(parsed, old if isinstance(old, ChoiceSettings) else None)
+
+    def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
+        return choice_id(choice_settings(field), value, archived_too=True)

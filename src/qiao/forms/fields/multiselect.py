@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from qiao.forms.fields._choices import (
-    ChoiceSettings,
+    ChoiceOptions,
     active_labels,
     choice_id,
     choice_label,
-    merge_choices,
+    choice_settings,
 )
 from qiao.forms.fields._junction import JunctionType
-from qiao.forms.fields.base import FieldSettings, registry
+from qiao.forms.fields.base import registry
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -23,33 +23,18 @@ if TYPE_CHECKING:
 _SEPARATORS = ("、", ",", "，", ";", "；", "/")
 
 
-def _settings(field: FieldMeta) -> ChoiceSettings:
-    assert isinstance(field.settings, ChoiceSettings)
-    return field.settings
-
-
 @registry.register
-class MultiselectType(JunctionType):
+class MultiselectType(ChoiceOptions, JunctionType):
     key = "multiselect"
-    settings_model = ChoiceSettings
-
-    def parse_settings(
-        self, raw: dict[str, Any], old: FieldSettings | None = None
-    ) -> FieldSettings:
-        parsed = ChoiceSettings.model_validate(raw)
-        return merge_choices(parsed, old if isinstance(old, ChoiceSettings) else None)
 
     def junction_value_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return sa.String(32)
 
     def item_to_storage(self, field: FieldMeta, item: Any, ctx: Ctx) -> Any:
-        return choice_id(_settings(field), item)
-
-    def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
-        return choice_id(_settings(field), value, archived_too=True)
+        return choice_id(choice_settings(field), item)
 
     def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
-        return [choice_label(_settings(field), cid) for cid in stored or []]
+        return [choice_label(choice_settings(field), cid) for cid in stored or []]
 
     def from_text(self, field: FieldMeta, text: str, ctx: Ctx) -> Any:
         parts = [text]
@@ -60,6 +45,6 @@ class MultiselectType(JunctionType):
     def json_schema(self, field: FieldMeta) -> dict[str, Any]:
         return {
             "type": "array",
-            "items": {"type": "string", "enum": active_labels(_settings(field))},
+            "items": {"type": "string", "enum": active_labels(choice_settings(field))},
             "uniqueItems": True,
         }

@@ -7,35 +7,23 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from qiao.forms.fields._choices import (
-    ChoiceSettings,
+    ChoiceOptions,
     active_labels,
     choice_id,
     choice_label,
-    merge_choices,
+    choice_settings,
 )
-from qiao.forms.fields.base import FieldSettings, FieldType, registry
+from qiao.forms.fields.base import FieldType, registry
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
     from qiao.forms.model import FieldMeta
 
 
-def _settings(field: FieldMeta) -> ChoiceSettings:
-    assert isinstance(field.settings, ChoiceSettings)
-    return field.settings
-
-
 @registry.register
-class SelectType(FieldType):
+class SelectType(ChoiceOptions, FieldType):
     key = "select"
-    settings_model = ChoiceSettings
     searchable = True
-
-    def parse_settings(
-        self, raw: dict[str, Any], old: FieldSettings | None = None
-    ) -> FieldSettings:
-        parsed = ChoiceSettings.model_validate(raw)
-        return merge_choices(parsed, old if isinstance(old, ChoiceSettings) else None)
 
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return sa.String(32)
@@ -43,16 +31,13 @@ class SelectType(FieldType):
     def to_storage(self, field: FieldMeta, value: Any, ctx: Ctx) -> Any:
         if value is None or value == "":
             return None
-        return choice_id(_settings(field), value)
-
-    def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
-        return choice_id(_settings(field), value, archived_too=True)
+        return choice_id(choice_settings(field), value)
 
     def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
-        return None if stored is None else choice_label(_settings(field), stored)
+        return None if stored is None else choice_label(choice_settings(field), stored)
 
     def sort_expr(self, field: FieldMeta, col: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-        order = {c.id: i for i, c in enumerate(_settings(field).choices)}
+        order = {c.id: i for i, c in enumerate(choice_settings(field).choices)}
         if not order:
             return col
         return sa.case(order, value=col, else_=None)
@@ -61,8 +46,8 @@ class SelectType(FieldType):
         self, field: FieldMeta, col: sa.ColumnElement[Any], text: str, sqlite: bool = False
     ) -> sa.ColumnElement[bool] | None:
         needle = text.lower()
-        ids = [c.id for c in _settings(field).choices if needle in c.label.lower()]
+        ids = [c.id for c in choice_settings(field).choices if needle in c.label.lower()]
         return col.in_(ids) if ids else None
 
     def json_schema(self, field: FieldMeta) -> dict[str, Any]:
-        return {"type": "string", "enum": active_labels(_settings(field))}
+        return {"type": "string", "enum": active_labels(choice_settings(field))}
