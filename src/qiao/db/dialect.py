@@ -16,6 +16,7 @@ from qiao.db import schema
 
 # SQLSTATEs worth retrying the whole unit of work for on PostgreSQL.
 _PG_RETRYABLE = {"40001", "40P01"}
+_SQLITE_MAX_ROWID = 2**63 - 1
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
 
 
@@ -99,14 +100,26 @@ def contains_text(col: sa.ColumnElement[Any], text: str, sqlite_: bool) -> sa.Co
 
 
 def reserve_ids(conn: Connection, table: sa.Table, count: int) -> list[int] | None:
-    """Ascending ids for ``count`` new rows of ``table`` from its sequence, in one round
-    trip (PostgreSQL). A bulk insert then runs as a plain pipelined ``executemany`` of one
-    short statement instead of multi-row ``INSERT … RETURNING`` statements whose thousands
-    of placeholders psycopg parses on every call. ``None`` on SQLite, where RETURNING is
-    cheap and the ids come back with the insert.
+    """Ascending ids for ``count`` new rows of ``table``, to be inserted by the caller in
+    the same write transaction; ``None`` when the insert must ask for them (RETURNING).
+
+    A bulk insert with its ids known runs as one plain ``executemany`` of one short
+    statement. With RETURNING it cannot: SQLite then inserts row by row (SQLAlchemy
+    cannot rely on the order of a multi-row RETURNING there) and psycopg parses
+    multi-row statements with thousands of placeholders on every call.
+
+    * PostgreSQL: the next values of the table's id sequence, in one round trip.
+    * SQLite: the ids SQLite itself would assign — the largest rowid plus 1, 2, … —
+      which nobody else can take while this write transaction (``BEGIN IMMEDIATE``)
+      holds the database's write lock.
     """
     if is_sqlite(conn):
-        return None
+        if not conn.get_execution_options().get("qiao_write"):
+            return None
+        top = int(conn.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0)
+        if top + count > _SQLITE_MAX_ROWID:  # SQLite would pick ids at random
+            return None
+        return list(range(top + 1, top + count + 1))
     sequence = sa.cast(sa.func.pg_get_serial_sequence(table.name, "id"), postgresql.REGCLASS)
     ids = conn.execute(
         sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))

@@ -96,16 +96,13 @@ def _insert(
     for fm in form.live_fields:
         if fm.ftype.generates_values:
             generated[fm.id] = fm.ftype.generate_many(conn, fm, ctx, len(items))
+    columns = [(fm.column_name, fm.id) for fm in form.live_fields if fm.storage is Storage.COLUMN]
     rows = []
     for index, item in enumerate(items):
         row = _system_values(ctx, owners[index])
-        for fm in form.live_fields:
-            if fm.storage is not Storage.COLUMN:
-                continue
-            if fm.id in generated:
-                row[fm.column_name] = generated[fm.id][index]
-            else:
-                row[fm.column_name] = item.get(fm.id)
+        for column, field_id in columns:
+            values = generated.get(field_id)
+            row[column] = item.get(field_id) if values is None else values[index]
         rows.append(row)
     table = form.table
     reserved = dialect.reserve_ids(conn, table, len(rows)) if len(rows) > 1 else None
