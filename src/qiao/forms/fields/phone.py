@@ -22,9 +22,46 @@ if TYPE_CHECKING:
 _ALLOWED = re.compile(r"^[0-9+\-\s().（）]+((ext|转|x|#)\s*\d{1,6})?$", re.IGNORECASE)
 
 
+_CN_OR_NONE = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+assert _CN_OR_NONE is not None and _CN_OR_NONE.mobile is not None
+_CN = _CN_OR_NONE
+_MOBILE = re.compile(str(_CN_OR_NONE.mobile.national_number_pattern))
+#: every other number type: a mobile-looking number matching one of them is not MOBILE
+_OTHER_TYPES = [
+    re.compile(str(desc.national_number_pattern))
+    for desc in (
+        _CN.fixed_line,
+        _CN.premium_rate,
+        _CN.toll_free,
+        _CN.shared_cost,
+        _CN.voip,
+        _CN.personal_number,
+        _CN.pager,
+        _CN.uan,
+        _CN.voicemail,
+    )
+    if desc is not None and desc.national_number_pattern
+]
+_PLAIN_MOBILE = re.compile(r"^(?:\+86|0086|86)?(1\d{10})$")
+_SEPARATORS = re.compile(r"[\s\-().（）]")
+
+
 def normalize_cn_phone(text: str) -> str:
+    """The normalised form of a mainland number, or FieldValueError("invalid_phone")."""
     if not _ALLOWED.match(text):
         raise FieldValueError("invalid_phone")
+    plain = _PLAIN_MOBILE.match(_SEPARATORS.sub("", text))
+    if plain:
+        # fast path for the common case, with libphonenumber's own patterns: a plain
+        # mobile number gets exactly the answer the full parse below would give
+        nsn = plain.group(1)
+        if _MOBILE.fullmatch(nsn) and not any(p.fullmatch(nsn) for p in _OTHER_TYPES):
+            return nsn
+    return _normalize_parsed(text)
+
+
+def _normalize_parsed(text: str) -> str:
+    """The full path through libphonenumber (landlines, extensions, 400 numbers, …)."""
     cleaned = re.sub(r"(转|#)", " ext ", text)
     try:
         number = phonenumbers.parse(cleaned, "CN")
