@@ -156,3 +156,45 @@ def test_record_times_are_shown_in_the_organisation_zone(api: Api) -> None:
     assert record["created_at"].endswith("+08:00")
     fields = api.ok(api.get(f"/forms/{form['id']}"))["fields"]
     assert "contains" in fields[0]["operators"] and fields[0]["sortable"] is True
+
+
+def _index_names(rt: Runtime, form_id: int) -> set[str]:
+    return {str(i["name"]) for i in sa.inspect(rt.db.engine).get_indexes(f"qf_{form_id}")}
+
+
+def test_deleted_unique_field_stops_enforcing_and_restore_rechecks(api: Api, rt: Runtime) -> None:
+    form = api.make_form(
+        [
+            {"key": "name", "label": "名称", "type": "text"},
+            {"key": "code", "label": "编码", "type": "text", "unique": True, "indexed": True},
+        ]
+    )
+    fid, code = form["id"], form["fields"][1]
+    first = api.create(fid, {"name": "a", "code": "X1"})
+    before = _index_names(rt, fid)
+    assert any(n.startswith("ux_") for n in before) and any(n.startswith("ix_qf") for n in before)
+    api.ok(api.delete(f"/forms/{fid}/fields/{code['id']}"), 204)
+    assert not any(code["id"] and n.endswith(f"_c_{code['id']}") for n in _index_names(rt, fid))
+    # the record in the bin holds X1 in the hidden column; a restore must not collide on it
+    api.ok(api.delete(f"/forms/{fid}/records/{first['id']}"), 204)
+    api.ok(api.post(f"/forms/{fid}/records/{first['id']}/restore"))
+    # restoring the field finds the values still unique and rebuilds both indexes
+    api.ok(api.post(f"/forms/{fid}/fields/{code['id']}/restore"))
+    assert _index_names(rt, fid) == before
+    dup = api.post(f"/forms/{fid}/records", {"data": {"name": "b", "code": "X1"}})
+    assert dup.status_code == 422
+
+
+def test_restoring_a_unique_field_with_duplicates_is_refused(api: Api, rt: Runtime) -> None:
+    form = api.make_form([{"key": "code", "label": "编码", "type": "text", "unique": True}])
+    fid, code = form["id"], form["fields"][0]
+    rec = api.create(fid, {"code": "X1"})
+    api.ok(api.delete(f"/forms/{fid}/fields/{code['id']}"), 204)
+    api.ok(api.post(f"/forms/{fid}/fields", {"key": "name", "label": "名称", "type": "text"}), 201)
+    api.create(fid, {"name": "second"})
+    with rt.db.engine.begin() as conn:  # a write no API allows: duplicates while hidden
+        conn.execute(sa.text(f"UPDATE qf_{fid} SET c_{code['id']} = 'X1' WHERE id <> {rec['id']}"))
+    bad = api.post(f"/forms/{fid}/fields/{code['id']}/restore")
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["code"] == "field_unique_has_duplicates"
+    assert "code" not in {f["key"] for f in api.ok(api.get(f"/forms/{fid}"))["fields"]}

@@ -10,6 +10,7 @@ dialect's ALTER TABLE.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import sqlalchemy as sa
@@ -155,13 +156,19 @@ def set_field_indexes(conn: Connection, form: FormMeta, old: FieldMeta, new: Fie
         after[name].create(conn)
 
 
+def unindexed(fm: FieldMeta) -> FieldMeta:
+    """The field as it stands while deleted: no index, no unique index. A hidden column
+    must not refuse writes (a restored record colliding on a value nobody sees)."""
+    return dataclasses.replace(fm, unique=False, indexed=False)
+
+
 def drop_field_storage(conn: Connection, form: FormMeta, fm: FieldMeta) -> None:
     """Physically remove a field (at purge time)."""
     if fm.storage is Storage.JUNCTION:
         _ops(conn).drop_table(fm.column_name)
         return
     for index in field_indexes(conn, form.table, fm):
-        _ops(conn).drop_index(str(index.name), table_name=form.table_name)
+        _ops(conn).drop_index(str(index.name), table_name=form.table_name, if_exists=True)
     _ops(conn).drop_column(form.table_name, fm.column_name)
 
 

@@ -327,10 +327,11 @@ def delete_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> None:
 
     def delete(conn: Connection) -> None:
         form = _live_form(conn, form_id)
-        _field(form, field_id)
+        fm = _field(form, field_id)
         conn.execute(
             sa.update(fields_t).where(fields_t.c.id == field_id).values(deleted_at=ctx.now())
         )
+        ddl.set_field_indexes(conn, form, fm, ddl.unindexed(fm))
         bump_version(conn)
 
     rt.db.write(delete)
@@ -346,12 +347,15 @@ def restore_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> dict[st
             raise ValidationFailed(details=[ErrorDetail("key", "field_key_taken", {"key": fm.key})])
         # a relation may point at a form deleted (or purged) in the meantime
         fm.ftype.check_settings(conn, fm.settings)
+        if fm.unique:  # values may have repeated while nobody enforced them
+            _refuse_duplicates(conn, form, fm)
         position = max((f.position for f in form.fields), default=-1) + 1
         conn.execute(
             sa.update(fields_t)
             .where(fields_t.c.id == field_id)
             .values(deleted_at=None, position=position, updated_at=ctx.now())
         )
+        ddl.set_field_indexes(conn, form, ddl.unindexed(fm), fm)
         bump_version(conn)
         return _field(load_form(conn, form_id), field_id)
 

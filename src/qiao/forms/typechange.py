@@ -211,6 +211,7 @@ def apply_in(
         )
     if new.unique and new.storage is Storage.COLUMN:
         _refuse_duplicates(conn, form, new, conversion.values)
+    ddl.set_field_indexes(conn, form, old, ddl.unindexed(old))
     _keep_backup(conn, ctx, old)
     fields_t = schema.fields
     conn.execute(
