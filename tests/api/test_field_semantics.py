@@ -198,3 +198,10 @@ def test_restoring_a_unique_field_with_duplicates_is_refused(api: Api, rt: Runti
     assert bad.status_code == 422
     assert bad.json()["error"]["details"][0]["code"] == "field_unique_has_duplicates"
     assert "code" not in {f["key"] for f in api.ok(api.get(f"/forms/{fid}"))["fields"]}
+
+
+def test_restoring_a_live_form_is_a_conflict(api: Api) -> None:
+    form = api.make_form([{"key": "name", "label": "名称", "type": "text"}])
+    again = api.post(f"/forms/{form['id']}/restore", headers={"Accept-Language": "en"})
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "form_not_deleted"

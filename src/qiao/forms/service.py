@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.db import schema
-from qiao.errors import BadRequest, ErrorDetail, NotFound, ValidationFailed
+from qiao.errors import BadRequest, Conflict, ErrorDetail, NotFound, ValidationFailed
 from qiao.forms import ddl, fieldspec
 from qiao.forms.catalog import bump_version, load_form
 from qiao.forms.fields.base import Storage
@@ -139,6 +139,8 @@ def restore_form(rt: Runtime, ctx: Ctx, form_id: int) -> dict[str, Any]:
 
     def restore(conn: Connection) -> FormMeta:
         form = load_form(conn, form_id)
+        if form.deleted_at is None:
+            raise Conflict("form_not_deleted")
         app_live = conn.execute(
             sa.select(schema.apps.c.id).where(
                 schema.apps.c.id == form.app_id, schema.apps.c.deleted_at.is_(None)

@@ -112,6 +112,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "无法从「{from_type}」转换为「{to_type}」",
         "en": "Cannot convert from '{from_type}' to '{to_type}'",
     },
+    "form_not_deleted": {"zh-CN": "表单未被删除", "en": "The form is not deleted"},
     "relation_target_invalid": {
         "zh-CN": "关联的目标表单不存在",
         "en": "The related form does not exist",
