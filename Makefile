@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck unit bench system-deps postgres clean
+WEB_BUILD := src/qiao/web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/package.json -type f 2>/dev/null)
+
+.PHONY: run test lint typecheck unit bench system-deps postgres clean web web-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +18,20 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-run: $(STAMP)
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+# the web app is built into the Python package and served by `qiao serve` at /
+$(WEB_BUILD): web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+
+web: $(WEB_BUILD)
+
+web-test: web/node_modules/.installed
+	cd web && npx vitest run
+
+run: $(STAMP) $(WEB_BUILD)
 	$(BIN)/qiao serve
 
 system-deps:
@@ -38,4 +54,4 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/records.py
 
 clean:
-	rm -rf $(VENV) qiao-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) qiao-data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/qiao/web/dist

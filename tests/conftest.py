@@ -173,8 +173,11 @@ class Api:
 
 
 @pytest.fixture
-def app(rt: Runtime) -> Any:
-    return create_app(runtime=rt, migrate=False, background=False)
+def app(rt: Runtime, tmp_path: Path) -> Any:
+    # no web build: tests must not depend on whether `npm run build` ran on this machine
+    return create_app(
+        runtime=rt, migrate=False, background=False, web_dist=tmp_path / "no-web-build"
+    )
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -13,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from qiao import __version__
-from qiao.api import errors, openapi
+from qiao.api import errors, openapi, spa
 from qiao.api.json import JSON
 from qiao.api.limits import BodyLimitMiddleware
 from qiao.api.routers import apps, auth, forms, health, records, users
@@ -26,11 +27,6 @@ from qiao.runtime import Runtime
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 6 * 3600
 
-_LANDING = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<title>qiao</title></head><body style="font-family:sans-serif;max-width:40em;margin:4em auto">
-<h1>qiao 桥</h1><p>开源无代码客户管理平台 · open-source no-code customer management.</p>
-<p><a href="/docs">API 文档 / API docs</a> · <a href="/health">health</a></p></body></html>"""
-
 
 def create_app(
     settings: Settings | None = None,
@@ -38,6 +34,7 @@ def create_app(
     runtime: Runtime | None = None,
     migrate: bool = True,
     background: bool = True,
+    web_dist: Path = spa.DIST,
 ) -> FastAPI:
     rt = runtime or Runtime.from_settings(settings or Settings())
     if migrate:
@@ -74,10 +71,7 @@ def create_app(
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="qiao API")
 
-    @app.get("/", include_in_schema=False)
-    def landing() -> HTMLResponse:
-        return HTMLResponse(_LANDING)
-
+    spa.install(app, web_dist)  # last: it answers every other GET with the web app
     return app
 
 

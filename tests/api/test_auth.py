@@ -62,7 +62,12 @@ def client_with(rt: Runtime) -> Iterator[Callable[..., TestClient]]:
         def make(**overrides: Any) -> TestClient:
             settings = rt.settings.model_copy(update=overrides)
             runtime = Runtime(settings, rt.db, SchemaCache())
-            app = create_app(runtime=runtime, migrate=False, background=False)
+            app = create_app(
+                runtime=runtime,
+                migrate=False,
+                background=False,
+                web_dist=rt.settings.data_dir / "no-web-build",
+            )
             return stack.enter_context(TestClient(app))
 
         yield make

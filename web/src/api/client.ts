@@ -1,0 +1,56 @@
+/**
+ * The one HTTP client of the SPA: JSON in and out, the session cookie, the CSRF token
+ * on writes, the UI language as Accept-Language, and the API's one error shape turned
+ * into an ApiError whose `details` name the fields.
+ */
+export interface ErrorDetail {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public details: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+
+  /** field key -> message, for showing errors next to the field they name */
+  byField(): Record<string, string> {
+    return Object.fromEntries(this.details.map((d) => [d.field, d.message]));
+  }
+}
+
+let csrfToken = "";
+let locale = "zh-CN";
+
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+export function setApiLocale(value: string): void {
+  locale = value;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { "Accept-Language": locale };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  const response = await fetch(`/api/v1${path}`, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return undefined as T;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = data?.error ?? {};
+    throw new ApiError(response.status, error.code ?? "http_error", error.message ?? response.statusText, error.details ?? []);
+  }
+  return data as T;
+}
