@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,26 @@ def app(rt: Runtime, tmp_path: Path) -> Any:
 def client(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def client_with(rt: Runtime) -> Iterator[Callable[..., TestClient]]:
+    """Clients of apps on the same database whose settings are overridden."""
+    with ExitStack() as stack:
+
+        def make(raise_server_exceptions: bool = True, **overrides: Any) -> TestClient:
+            settings = rt.settings.model_copy(update=overrides)
+            runtime = Runtime(settings, rt.db, SchemaCache())
+            app = create_app(
+                runtime=runtime,
+                migrate=False,
+                background=False,
+                web_dist=rt.settings.data_dir / "no-web-build",
+            )
+            client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
+            return stack.enter_context(client)
+
+        yield make
 
 
 def token_for(rt: Runtime, user: users.User) -> str:

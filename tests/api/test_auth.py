@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -14,10 +13,8 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from qiao.app import create_app
 from qiao.context import utcnow
 from qiao.db import schema
-from qiao.forms.catalog import SchemaCache
 from qiao.org import users
 from qiao.runtime import Runtime
 from tests.conftest import Api, token_for
@@ -52,25 +49,6 @@ def cookie_client(client: TestClient, admin: users.User) -> tuple[TestClient, st
     response = login(client)
     assert response.status_code == 200, response.text
     return client, response.json()["csrf_token"]
-
-
-@pytest.fixture
-def client_with(rt: Runtime) -> Iterator[Callable[..., TestClient]]:
-    """A client of an app on the same database whose settings are overridden."""
-    with ExitStack() as stack:
-
-        def make(**overrides: Any) -> TestClient:
-            settings = rt.settings.model_copy(update=overrides)
-            runtime = Runtime(settings, rt.db, SchemaCache())
-            app = create_app(
-                runtime=runtime,
-                migrate=False,
-                background=False,
-                web_dist=rt.settings.data_dir / "no-web-build",
-            )
-            return stack.enter_context(TestClient(app))
-
-        yield make
 
 
 # ----- login and the session cookie -------------------------------------------------------

@@ -15,7 +15,6 @@ import random
 import re
 import string
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +22,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from qiao.app import create_app
 from qiao.db import schema
-from qiao.forms.catalog import SchemaCache
 from qiao.forms.fields import registry
 from qiao.i18n.catalog import MESSAGES
 from qiao.query.operators import operators
@@ -107,26 +104,6 @@ def ids(api: Api) -> Ids:
     return Ids(
         form["app_id"], form["id"], form["fields"][0]["id"], record["id"], changed["version"]
     )
-
-
-@pytest.fixture
-def client_with(rt: Runtime) -> Iterator[Callable[..., TestClient]]:
-    """A client of an app on the same database whose settings are overridden."""
-    with ExitStack() as stack:
-
-        def make(raise_server_exceptions: bool = True, **overrides: Any) -> TestClient:
-            settings = rt.settings.model_copy(update=overrides)
-            runtime = Runtime(settings, rt.db, SchemaCache())
-            app = create_app(
-                runtime=runtime,
-                migrate=False,
-                background=False,
-                web_dist=rt.settings.data_dir / "no-web-build",
-            )
-            client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
-            return stack.enter_context(client)
-
-        yield make
 
 
 def record_count(rt: Runtime, form_id: int) -> int:

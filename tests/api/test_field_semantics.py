@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from qiao.context import Ctx
+from qiao.errors import FieldValueError
 from qiao.forms.fields import registry
-from qiao.forms.fields.base import FieldSettings
 from qiao.forms.model import FieldMeta
 from qiao.records import service as records
 from qiao.runtime import Runtime
@@ -64,9 +64,9 @@ def test_archived_option_still_filterable_and_comes_back(api: Api) -> None:
 
 @pytest.mark.parametrize("text", ["1,2,3", "12,34", "1,2345"])
 def test_misplaced_thousands_separators_are_refused(text: str) -> None:
-    fm = FieldMeta(1, 1, "n", "数量", "number", FieldSettings.model_validate({}), "c_1")
-    fm.settings = registry.get("number").settings_model.model_validate({})
-    with pytest.raises(Exception, match="not_number"):
+    settings = registry.get("number").settings_model.model_validate({})
+    fm = FieldMeta(1, 1, "n", "数量", "number", settings, "c_1")
+    with pytest.raises(FieldValueError, match="not_number"):
         fm.ftype.to_storage(fm, text, Ctx(user=None))
     assert fm.ftype.to_storage(fm, "1,234,567.5", Ctx(user=None)) == 1_234_567_500_000
 

@@ -22,7 +22,7 @@ _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
 
 def is_sqlite(conn_or_dialect: Connection | sa.engine.Dialect) -> bool:
     dialect = (
-        conn_or_dialect.dialect if isinstance(conn_or_dialect, Connection) else (conn_or_dialect)
+        conn_or_dialect.dialect if isinstance(conn_or_dialect, Connection) else conn_or_dialect
     )
     return dialect.name == "sqlite"
 
@@ -82,9 +82,7 @@ def order_by(expr: sa.ColumnElement[Any], descending: bool, sqlite_: bool) -> An
     """
     if sqlite_ or getattr(expr, "primary_key", False):
         return expr.desc() if descending else expr.asc()
-    if descending:
-        return expr.desc() if sqlite_ else expr.desc().nulls_last()
-    return expr.asc() if sqlite_ else expr.asc().nulls_first()
+    return expr.desc().nulls_last() if descending else expr.asc().nulls_first()
 
 
 def contains_text(col: sa.ColumnElement[Any], text: str, sqlite_: bool) -> sa.ColumnElement[bool]:

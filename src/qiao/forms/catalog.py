@@ -28,6 +28,16 @@ class Catalog:
     version: int
     forms: dict[int, FormMeta]
 
+    def linking_to(self, form_id: int) -> list[tuple[FormMeta, FieldMeta]]:
+        """The live fields of live forms whose values are records of ``form_id``."""
+        return [
+            (form, fm)
+            for form in self.forms.values()
+            if form.deleted_at is None
+            for fm in form.live_fields
+            if fm.ftype.referenced_form(fm) == form_id
+        ]
+
     def form(self, form_id: int, *, include_deleted: bool = False) -> FormMeta:
         form = self.forms.get(form_id)
         if form is None or (form.deleted_at is not None and not include_deleted):

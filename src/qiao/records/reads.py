@@ -112,15 +112,12 @@ def readers(fields: list[FieldMeta]) -> list[Reader]:
 
 
 def record_json(
-    row: Any,
-    fields: list[FieldMeta],
-    multi: dict[int, dict[int, list[Any]]],
-    ctx: Ctx,
-    plan: list[Reader] | None = None,
+    row: Any, plan: list[Reader], multi: dict[int, dict[int, list[Any]]], ctx: Ctx
 ) -> dict[str, Any]:
+    """One record as the API shows it; ``plan`` is ``readers(fields)`` of the page."""
     mapping = row._mapping
     data: dict[str, Any] = {}
-    for key, column, to_json, fm in readers(fields) if plan is None else plan:
+    for key, column, to_json, fm in plan:
         if column is None:
             stored: Any = multi.get(fm.id, {}).get(mapping["id"], [])
         else:
@@ -153,10 +150,10 @@ def fetch_records(
     rows = conn.execute(query).all()
     multi = junction_values(conn, form, form.live_fields, [r.id for r in rows])
     plan = readers(form.live_fields)
-    return {r.id: record_json(r, form.live_fields, multi, ctx, plan) for r in rows}
+    return {r.id: record_json(r, plan, multi, ctx) for r in rows}
 
 
-def search_condition(form: FormMeta, q: str, sqlite: bool = False) -> sa.ColumnElement[bool]:
+def search_condition(form: FormMeta, q: str, sqlite: bool) -> sa.ColumnElement[bool]:
     text = q.replace("\x00", "").strip()[:200]  # NUL cannot reach PostgreSQL
     parts = []
     for fm in form.live_fields:
@@ -170,7 +167,7 @@ def search_condition(form: FormMeta, q: str, sqlite: bool = False) -> sa.ColumnE
 
 
 def where_clauses(
-    form: FormMeta, query: ListQuery, ctx: Ctx, sqlite: bool = False
+    form: FormMeta, query: ListQuery, ctx: Ctx, sqlite: bool
 ) -> list[sa.ColumnElement[bool]]:
     table = form.table
     clauses: list[sa.ColumnElement[bool]] = [
@@ -208,7 +205,7 @@ def list_records(
     rows = rows[:limit]
     multi = junction_values(conn, form, fields, [r.id for r in rows])
     plan = readers(fields)
-    items = [record_json(r, fields, multi, ctx, plan) for r in rows]
+    items = [record_json(r, plan, multi, ctx) for r in rows]
     next_cursor = None
     if more and rows:
         last = rows[-1]._mapping

@@ -24,7 +24,6 @@ from qiao.errors import (
 )
 from qiao.forms.fields.base import Storage
 from qiao.forms.model import FormMeta
-from qiao.forms.references import relation_fields_to
 from qiao.org.permissions import require_user
 from qiao.records import values as V
 from qiao.records.reads import ListQuery, fetch_records, list_records, where_clauses
@@ -326,7 +325,8 @@ def _target_ids(
         return wanted
     if filter_ is None:
         raise BadRequest("bulk_target_required")
-    clauses = where_clauses(form, ListQuery(filter=filter_, trashed=trashed), ctx)
+    query = ListQuery(filter=filter_, trashed=trashed)
+    clauses = where_clauses(form, query, ctx, dialect.is_sqlite(conn))
     return list(conn.execute(sa.select(table.c.id).where(*clauses).order_by(table.c.id)).scalars())
 
 
@@ -362,11 +362,8 @@ def bulk_update(
 def _unlink_or_refuse(
     rt: Runtime, conn: Connection, form: FormMeta, ids: list[int], ctx: Ctx
 ) -> None:
-    catalog = rt.schema.get(conn)
-    for fm in relation_fields_to(conn, {form.id}):
-        source = catalog.forms.get(fm.form_id)
-        if source is None:
-            continue
+    """Apply each linking field's ``on_delete`` to the records about to be deleted."""
+    for source, fm in rt.schema.get(conn).linking_to(form.id):
         junction = source.junctions.get(fm.id)
         for start in range(0, len(ids), CHUNK):
             if not fm.ftype.on_target_delete(

@@ -199,7 +199,7 @@ class FieldType:
         return stored is None or stored == []
 
     def search_condition(
-        self, field: FieldMeta, col: sa.ColumnElement[Any], text: str, sqlite: bool = False
+        self, field: FieldMeta, col: sa.ColumnElement[Any], text: str, sqlite: bool
     ) -> sa.ColumnElement[bool] | None:
         """The ``q`` quick search on this field (case-insensitive), None to skip it."""
         if not self.searchable:

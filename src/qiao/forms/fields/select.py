@@ -43,7 +43,7 @@ class SelectType(ChoiceOptions, FieldType):
         return sa.case(order, value=col, else_=None)
 
     def search_condition(
-        self, field: FieldMeta, col: sa.ColumnElement[Any], text: str, sqlite: bool = False
+        self, field: FieldMeta, col: sa.ColumnElement[Any], text: str, sqlite: bool
     ) -> sa.ColumnElement[bool] | None:
         needle = text.lower()
         ids = [c.id for c in choice_settings(field).choices if needle in c.label.lower()]
