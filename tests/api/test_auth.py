@@ -480,3 +480,31 @@ def test_failures_past_the_threshold_are_slowed(
     for _ in range(2):
         assert login(patient, "ghost", "wrong-password").status_code == 401
     assert time.perf_counter() - start < 2.5
+
+
+def test_a_cookie_session_acts_as_its_own_user_whatever_the_session_number(
+    client: TestClient, rt: Runtime, admin: users.User
+) -> None:
+    """Session ids and user ids are different sequences: after a few logins the session
+    with id N must still act as its user, not as the user whose id happens to be N."""
+    member = rt.db.write(lambda c: users.create_user(c, "member1", "member-pass-1"))
+    for _ in range(3):  # session ids 1..3 belong to the admin
+        assert login(client).status_code == 200
+    response = login(client, "member1", "member-pass-1")
+    assert response.status_code == 200
+    csrf = response.json()["csrf_token"]
+    me = client.get("/api/v1/auth/me").json()["user"]
+    assert me["id"] == member.id and me["username"] == "member1"
+    # the member is no admin: schema changes are refused as the member, not allowed as admin
+    refused = client.post("/api/v1/apps", json={"name": "x"}, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 403
+    admin_login = login(client)
+    created = client.post(
+        "/api/v1/apps",
+        json={"name": "CRM"},
+        headers={"X-CSRF-Token": admin_login.json()["csrf_token"]},
+    )
+    assert created.status_code == 201, created.text
+    with rt.db.read() as conn:
+        owner = conn.execute(sa.select(schema.apps.c.created_by)).scalar_one()
+    assert owner == admin.id

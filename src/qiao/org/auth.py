@@ -157,7 +157,10 @@ def resolve_session(db: Database, settings: Settings, token: str, now: datetime)
     s, u = schema.sessions, schema.users
     with db.read() as conn:
         row = conn.execute(
-            sa.select(s.c.id, s.c.csrf_token, s.c.expires_at, s.c.last_seen_at, u)
+            # labelled: the row also carries the user's own ``id``
+            sa.select(
+                s.c.id.label("session_id"), s.c.csrf_token, s.c.expires_at, s.c.last_seen_at, u
+            )
             .join(u, u.c.id == s.c.user_id)
             .where(s.c.token_hash == digest(token), s.c.revoked_at.is_(None))
         ).first()
@@ -168,10 +171,12 @@ def resolve_session(db: Database, settings: Settings, token: str, now: datetime)
         expires = now + timedelta(days=settings.session_days)
         db.write(
             lambda c: c.execute(
-                sa.update(s).where(s.c.id == row.id).values(last_seen_at=now, expires_at=expires)
+                sa.update(s)
+                .where(s.c.id == row.session_id)
+                .values(last_seen_at=now, expires_at=expires)
             )
         )
-    return Session(row.id, user_from_row(row), row.csrf_token, expires)
+    return Session(row.session_id, user_from_row(row), row.csrf_token, expires)
 
 
 def logout(db: Database, session_id: int, now: datetime) -> None:
