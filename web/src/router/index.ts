@@ -1,11 +1,51 @@
 import { createRouter, createWebHistory } from "vue-router";
 import { useAuthStore } from "@/stores/auth";
 
+/** Every page is its own chunk, so the first load carries only the shell. */
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: "/login", name: "login", component: () => import("@/views/LoginView.vue") },
     { path: "/", name: "apps", component: () => import("@/views/AppListView.vue") },
+    {
+      path: "/apps/:appId(\\d+)",
+      component: () => import("@/views/AppLayout.vue"),
+      props: (r) => ({ appId: Number(r.params.appId) }),
+      children: [
+        { path: "", name: "app", component: () => import("@/views/AppHome.vue") },
+        {
+          path: "forms/:formId(\\d+)",
+          name: "form-data",
+          component: () => import("@/views/data/DataView.vue"),
+          props: (r) => ({ formId: Number(r.params.formId), viewId: r.query.view ? Number(r.query.view) : undefined }),
+        },
+        {
+          path: "forms/:formId(\\d+)/design",
+          name: "form-design",
+          component: () => import("@/views/designer/DesignerView.vue"),
+          props: (r) => ({ formId: Number(r.params.formId) }),
+        },
+        {
+          path: "forms/:formId(\\d+)/records/new",
+          name: "record-new",
+          component: () => import("@/views/record/RecordView.vue"),
+          props: (r) => ({ formId: Number(r.params.formId), recordId: null }),
+        },
+        {
+          path: "forms/:formId(\\d+)/records/:recordId(\\d+)",
+          name: "record",
+          component: () => import("@/views/record/RecordView.vue"),
+          props: (r) => ({ formId: Number(r.params.formId), recordId: Number(r.params.recordId) }),
+        },
+        {
+          path: "forms/:formId(\\d+)/trash",
+          name: "form-trash",
+          component: () => import("@/views/record/TrashView.vue"),
+          props: (r) => ({ formId: Number(r.params.formId) }),
+        },
+      ],
+    },
+    { path: "/:pathMatch(.*)*", name: "not-found", component: () => import("@/views/NotFound.vue") },
   ],
 });
 
