@@ -1,8 +1,8 @@
 /**
  * The web side of the field type registry: one module per type in `./types/` registers
  * its widget (editor component), how a value is shown, its palette icon and group, and
- * which settings the designer's property panel offers. Modules are discovered with
- * import.meta.glob, so a new field type needs only its module (and the backend type).
+ * which settings the designer's property panel offers. Modules are discovered by
+ * ./index.ts with import.meta.glob, so a new field type needs only its module (and the backend type).
  */
 import type { Component } from "vue";
 import { Document } from "@element-plus/icons-vue";
@@ -61,6 +61,3 @@ export function formatValue(field: Field, value: unknown): string {
 export function isEmpty(value: unknown): boolean {
   return value == null || value === "" || (Array.isArray(value) && value.length === 0);
 }
-
-// discover every type module; each calls registerField on import
-import.meta.glob("./types/*.ts", { eager: true });

@@ -1,3 +1,4 @@
+import type { Ref } from "vue";
 import { createI18n } from "vue-i18n";
 import zhCN from "./zh-CN";
 import en from "./en";
@@ -8,9 +9,27 @@ export const LOCALES = [
   { value: "en", label: "English" },
 ] as const;
 
+export type Locale = (typeof LOCALES)[number]["value"];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Messages = Record<string, any>;
+
+/**
+ * Messages: the shell's in zh-CN.ts / en.ts, and one module per area in ./modules/
+ * exporting `{ "zh-CN": {...}, en: {...} }` under its own top-level namespace, so that
+ * pages can be built side by side without touching one file.
+ */
+export function buildMessages(): Record<Locale, Messages> {
+  const messages: Record<Locale, Messages> = { "zh-CN": { ...zhCN }, en: { ...en } };
+  const modules = import.meta.glob<{ default: Record<Locale, Messages> }>("./modules/*.ts", { eager: true });
+  for (const mod of Object.values(modules)) {
+    for (const locale of Object.keys(messages) as Locale[]) Object.assign(messages[locale], mod.default[locale]);
+  }
+  return messages;
+}
+
 const STORAGE_KEY = "qiao.locale";
 
-export function initialLocale(): string {
+export function initialLocale(): Locale {
   const saved = localStorage.getItem(STORAGE_KEY);
   return saved === "en" || saved === "zh-CN" ? saved : "zh-CN";
 }
@@ -19,12 +38,21 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: "zh-CN",
-  messages: { "zh-CN": zhCN, en },
+  messages: buildMessages(),
 });
 setApiLocale(initialLocale());
+document.documentElement.lang = initialLocale();
+
+/** The UI language as a ref (the composition-mode global locale). */
+export const localeRef = i18n.global.locale as unknown as Ref<Locale>;
+
+/** Translate outside components (field formatters, stores). */
+export function tr(key: string, params: Record<string, unknown> = {}): string {
+  return (i18n.global.t as (k: string, p: Record<string, unknown>) => string)(key, params);
+}
 
 export function setLocale(value: string): void {
-  i18n.global.locale.value = value as "zh-CN" | "en";
+  localeRef.value = value as Locale;
   localStorage.setItem(STORAGE_KEY, value);
   document.documentElement.lang = value;
   setApiLocale(value);

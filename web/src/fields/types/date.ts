@@ -1,5 +1,5 @@
 import { Calendar, Clock } from "@element-plus/icons-vue";
-import { i18n } from "@/i18n";
+import { localeRef } from "@/i18n";
 import { registerField } from "../registry";
 
 const editor = () => import("../editors/DateEditor.vue");
@@ -14,7 +14,7 @@ registerField({
   format: (v) => {
     const d = new Date(String(v));
     if (Number.isNaN(d.getTime())) return String(v);
-    return d.toLocaleString(i18n.global.locale.value, {
+    return d.toLocaleString(localeRef.value, {
       year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
     });
   },

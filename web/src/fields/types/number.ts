@@ -1,6 +1,6 @@
 import { Money, Odometer, PieChart } from "@element-plus/icons-vue";
 import type { Field } from "@/api/types";
-import { i18n } from "@/i18n";
+import { localeRef } from "@/i18n";
 import { registerField } from "../registry";
 
 const editor = () => import("../editors/NumberEditor.vue");
@@ -9,7 +9,7 @@ function formatNumber(value: unknown, field: Field): string {
   const n = Number(value);
   if (!Number.isFinite(n)) return String(value);
   const precision = field.settings.precision;
-  const locale = i18n.global.locale.value;
+  const locale = localeRef.value;
   const opts: Intl.NumberFormatOptions =
     precision == null ? { maximumFractionDigits: 6 } : { minimumFractionDigits: precision, maximumFractionDigits: precision };
   return n.toLocaleString(locale, opts);
