@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qiao.forms.layout import RowIn
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -71,3 +73,33 @@ class FormPatch(_In):
 
 class FieldOrderIn(_In):
     field_ids: list[int] = Field(max_length=500)
+
+
+class DraftIn(_In):
+    #: whatever the designer needs to resume; opaque to the server (at most 1 MB)
+    draft: dict[str, Any]
+
+
+class FieldDraft(FieldIn):
+    #: an existing live field of the form; without it the field is added
+    id: int | None = None
+    #: the client's name for the field within this request, used by the layout
+    ref: str | None = Field(default=None, min_length=1, max_length=64)
+    #: confirm a type change that cannot convert every value
+    accept_loss: bool = False
+
+
+class PublishIn(_In):
+    fields: list[FieldDraft] = Field(max_length=500)
+    layout: list[RowIn] = Field(default_factory=list, max_length=1000)
+    #: the key of the field naming a record (default: the first text field)
+    title_field: str | None = None
+
+
+class FormOrderItem(_In):
+    id: int
+    group: str | None = Field(default=None, max_length=64)
+
+
+class FormOrderIn(_In):
+    items: list[FormOrderItem] = Field(max_length=1000)

@@ -17,11 +17,12 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.db import schema
-from qiao.errors import BadRequest, Conflict, ErrorDetail, NotFound, ValidationFailed
-from qiao.forms import ddl, fieldspec
+from qiao.errors import BadRequest, Conflict, ErrorDetail, NotFound, QiaoError, ValidationFailed
+from qiao.forms import ddl, fieldspec, typechange
 from qiao.forms.catalog import bump_version, load_form
 from qiao.forms.fields.base import Storage
-from qiao.forms.inputs import FieldIn, FieldOrderIn, FieldPatch, FormIn, FormPatch
+from qiao.forms.inputs import FieldIn, FieldOrderIn, FieldPatch, FormIn, FormPatch, TypeChangeIn
+from qiao.forms.layout import check_title_field
 from qiao.forms.model import FieldMeta, FormMeta
 from qiao.forms.references import refuse_if_referenced
 from qiao.forms.views import field_json, form_json
@@ -47,7 +48,7 @@ def list_forms(rt: Runtime, ctx: Ctx, app_id: int) -> list[dict[str, Any]]:
 
 
 # ----- forms ---------------------------------------------------------------------------
-def _live_form(conn: Connection, form_id: int) -> FormMeta:
+def live_form(conn: Connection, form_id: int) -> FormMeta:
     form = load_form(conn, form_id)
     if form.deleted_at is not None:
         raise NotFound("form_not_found")
@@ -103,13 +104,19 @@ def create_form(rt: Runtime, ctx: Ctx, app_id: int, data: FormIn) -> dict[str, A
 
 
 def update_form(rt: Runtime, ctx: Ctx, form_id: int, data: FormPatch) -> dict[str, Any]:
+    """Rename, describe or move a form; ``settings`` are merged key by key into the
+    stored ones (so a patch never drops the layout, the draft or the group)."""
     require_admin(ctx)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "name" in changes:
         changes["name"] = changes["name"].strip()
 
     def update(conn: Connection) -> FormMeta:
-        _live_form(conn, form_id)
+        form = live_form(conn, form_id)
+        if data.settings is not None:
+            if "title_field" in data.settings:
+                check_title_field(form, data.settings["title_field"], "settings.title_field")
+            changes["settings"] = {**form.settings, **data.settings}
         if changes:
             conn.execute(
                 sa.update(forms_t)
@@ -122,11 +129,21 @@ def update_form(rt: Runtime, ctx: Ctx, form_id: int, data: FormPatch) -> dict[st
     return form_json(rt.db.write(update))
 
 
+def set_form_settings(conn: Connection, ctx: Ctx, form_id: int, settings: dict[str, Any]) -> None:
+    """Replace a form's settings inside the caller's write transaction."""
+    conn.execute(
+        sa.update(forms_t)
+        .where(forms_t.c.id == form_id)
+        .values(settings=settings, updated_at=ctx.now())
+    )
+    bump_version(conn)
+
+
 def delete_form(rt: Runtime, ctx: Ctx, form_id: int) -> None:
     require_admin(ctx)
 
     def delete(conn: Connection) -> None:
-        _live_form(conn, form_id)
+        live_form(conn, form_id)
         refuse_if_referenced(conn, {form_id})
         conn.execute(sa.update(forms_t).where(forms_t.c.id == form_id).values(deleted_at=ctx.now()))
         bump_version(conn)
@@ -199,29 +216,40 @@ def _insert_field(
     return int(field_id)
 
 
-def _field(form: FormMeta, field_id: int, *, deleted: bool = False) -> FieldMeta:
+def field_of(form: FormMeta, field_id: int, *, deleted: bool = False) -> FieldMeta:
     for fm in form.fields:
         if fm.id == field_id and (fm.deleted_at is not None) == deleted:
             return fm
     raise NotFound("field_not_found")
 
 
+def add_field_in(
+    conn: Connection,
+    ctx: Ctx,
+    form_id: int,
+    fin: FieldIn,
+    *,
+    position: int | None = None,
+    prefix: str = "",
+) -> FieldMeta:
+    """Add a field with its storage (and generated values for existing records) inside
+    the caller's write transaction; the caller checks rights."""
+    form = live_form(conn, form_id)
+    if position is None:
+        position = max((f.position for f in form.fields), default=-1) + 1
+    field_id = _insert_field(conn, ctx, form_id, fin, set(form.by_key), position, prefix)
+    form = load_form(conn, form_id)
+    fm = field_of(form, field_id)
+    ddl.create_field_storage(conn, form, fm)
+    if fm.ftype.generates_values:
+        _backfill_generated(conn, ctx, form, fm)
+    bump_version(conn)
+    return fm
+
+
 def add_field(rt: Runtime, ctx: Ctx, form_id: int, fin: FieldIn) -> dict[str, Any]:
     require_admin(ctx)
-
-    def add(conn: Connection) -> FieldMeta:
-        form = _live_form(conn, form_id)
-        position = max((f.position for f in form.fields), default=-1) + 1
-        field_id = _insert_field(conn, ctx, form_id, fin, set(form.by_key), position)
-        form = load_form(conn, form_id)
-        fm = _field(form, field_id)
-        ddl.create_field_storage(conn, form, fm)
-        if fm.ftype.generates_values:
-            _backfill_generated(conn, ctx, form, fm)
-        bump_version(conn)
-        return fm
-
-    return field_json(rt.db.write(add))
+    return field_json(rt.db.write(lambda conn: add_field_in(conn, ctx, form_id, fin)))
 
 
 def _fixed_clock(at: datetime) -> Callable[[], datetime]:
@@ -246,69 +274,88 @@ def update_field(
     rt: Runtime, ctx: Ctx, form_id: int, field_id: int, patch: FieldPatch
 ) -> dict[str, Any]:
     require_admin(ctx)
-    from qiao.forms import typechange
-    from qiao.forms.inputs import TypeChangeIn
+    return field_json(
+        rt.db.write(lambda conn: update_field_in(conn, ctx, form_id, field_id, patch))
+    )
 
-    conversion: TypeChangeIn | None = None
-    if patch.type is not None:
-        with rt.db.read() as conn:
-            current = _field(_live_form(conn, form_id), field_id)
-        if patch.type != current.type:
-            settings = patch.settings if patch.settings is not None else {}
-            conversion = TypeChangeIn(
-                type=patch.type, settings=settings, accept_loss=patch.accept_loss
+
+def _convert_type(
+    conn: Connection, ctx: Ctx, form_id: int, old: FieldMeta, patch: FieldPatch, prefix: str
+) -> FieldPatch:
+    """Run a type change asked for by ``patch``; the rest of the patch is left to apply."""
+    if patch.type is None or patch.type == old.type:
+        return patch
+    conversion = TypeChangeIn(
+        type=patch.type,
+        settings=patch.settings if patch.settings is not None else {},
+        accept_loss=patch.accept_loss,
+    )
+    try:
+        typechange.apply_in(conn, ctx, form_id, old.id, conversion)
+    except QiaoError as exc:
+        exc.details = [d.prefixed(prefix) for d in exc.details]
+        raise
+    return patch.model_copy(update={"type": None, "settings": None})
+
+
+def update_field_in(
+    conn: Connection,
+    ctx: Ctx,
+    form_id: int,
+    field_id: int,
+    patch: FieldPatch,
+    *,
+    prefix: str = "",
+) -> FieldMeta:
+    """Change a field inside the caller's write transaction (a new type converts the
+    data in the same transaction: all of the changes or none); the caller checks rights."""
+    patch = _convert_type(
+        conn, ctx, form_id, field_of(live_form(conn, form_id), field_id), patch, prefix
+    )
+    form = live_form(conn, form_id)
+    old = field_of(form, field_id)
+    ftype = old.ftype
+    changes: dict[str, Any] = {}
+    if patch.key is not None and patch.key != old.key:
+        fieldspec.check_key(patch.key, set(form.by_key) - {old.key}, prefix)
+        changes["key"] = patch.key
+    if patch.label is not None and patch.label.strip() != old.label:
+        changes["label"] = patch.label.strip()
+    if patch.required is not None and (patch.required and ftype.writable) != old.required:
+        changes["required"] = patch.required and ftype.writable
+    if patch.unique is not None:
+        unique = fieldspec.check_flags(ftype, patch.unique, prefix)
+        if unique != old.unique:
+            changes["is_unique"] = unique
+    if patch.indexed is not None and patch.indexed != old.indexed:
+        changes["indexed"] = patch.indexed
+    if patch.settings is not None:
+        merged = {**old.settings.model_dump(mode="json"), **patch.settings}
+        settings = fieldspec.parse_settings(conn, ftype, merged, prefix, old.settings)
+        probe = FieldMeta(old.id, form_id, old.key, old.label, old.type, settings, "")
+        if ftype.physical_signature(probe) != ftype.physical_signature(old):
+            raise BadRequest(
+                "type_change_unsupported",
+                details=[ErrorDetail(f"{prefix}settings", "settings_need_conversion")],
+                from_type=old.type,
+                to_type=old.type,
             )
-            patch = patch.model_copy(update={"type": None, "settings": None})
-
-    def update(conn: Connection) -> FieldMeta:
-        if conversion is not None:
-            # in the same transaction as the other changes: all of them or none
-            typechange.apply_in(conn, ctx, form_id, field_id, conversion)
-        form = _live_form(conn, form_id)
-        old = _field(form, field_id)
-        ftype = old.ftype
-        changes: dict[str, Any] = {}
-        if patch.key is not None and patch.key != old.key:
-            fieldspec.check_key(patch.key, set(form.by_key) - {old.key}, "")
-            changes["key"] = patch.key
-        if patch.label is not None:
-            changes["label"] = patch.label.strip()
-        if patch.required is not None:
-            changes["required"] = patch.required and ftype.writable
-        if patch.unique is not None:
-            changes["is_unique"] = fieldspec.check_flags(ftype, patch.unique, "")
-        if patch.indexed is not None:
-            changes["indexed"] = patch.indexed
-        if patch.settings is not None:
-            merged = {**old.settings.model_dump(mode="json"), **patch.settings}
-            settings = fieldspec.parse_settings(conn, ftype, merged, "", old.settings)
-            probe = FieldMeta(old.id, form_id, old.key, old.label, old.type, settings, "")
-            if ftype.physical_signature(probe) != ftype.physical_signature(old):
-                raise BadRequest(
-                    "type_change_unsupported",
-                    details=[ErrorDetail("settings", "settings_need_conversion")],
-                    from_type=old.type,
-                    to_type=old.type,
-                )
+        if settings.model_dump(mode="json") != old.settings.model_dump(mode="json"):
             changes["settings"] = settings.model_dump(mode="json")
-        if not changes:
-            return old
-        conn.execute(
-            sa.update(fields_t)
-            .where(fields_t.c.id == field_id)
-            .values(**changes, updated_at=ctx.now())
-        )
-        new = _field(load_form(conn, form_id), field_id)
-        if new.unique and not old.unique:
-            _refuse_duplicates(conn, form, new)
-        ddl.set_field_indexes(conn, form, old, new)
-        bump_version(conn)
-        return new
-
-    return field_json(rt.db.write(update))
+    if not changes:
+        return old
+    conn.execute(
+        sa.update(fields_t).where(fields_t.c.id == field_id).values(**changes, updated_at=ctx.now())
+    )
+    new = field_of(load_form(conn, form_id), field_id)
+    if new.unique and not old.unique:
+        _refuse_duplicates(conn, form, new, prefix)
+    ddl.set_field_indexes(conn, form, old, new)
+    bump_version(conn)
+    return new
 
 
-def _refuse_duplicates(conn: Connection, form: FormMeta, fm: FieldMeta) -> None:
+def _refuse_duplicates(conn: Connection, form: FormMeta, fm: FieldMeta, prefix: str = "") -> None:
     col = form.table.c[fm.column_name]
     dup = conn.execute(
         sa.select(col)
@@ -319,32 +366,34 @@ def _refuse_duplicates(conn: Connection, form: FormMeta, fm: FieldMeta) -> None:
     ).first()
     if dup is not None:
         raise ValidationFailed(
-            details=[ErrorDetail("unique", "field_unique_has_duplicates", {"label": fm.label})]
+            details=[
+                ErrorDetail(f"{prefix}unique", "field_unique_has_duplicates", {"label": fm.label})
+            ]
         )
+
+
+def delete_field_in(conn: Connection, ctx: Ctx, form_id: int, field_id: int) -> None:
+    """Hide a field inside the caller's write transaction; its data stays for the
+    retention period and it can be restored. The caller checks rights."""
+    form = live_form(conn, form_id)
+    fm = field_of(form, field_id)
+    conn.execute(sa.update(fields_t).where(fields_t.c.id == field_id).values(deleted_at=ctx.now()))
+    ddl.set_field_indexes(conn, form, fm, ddl.unindexed(fm))
+    bump_version(conn)
 
 
 def delete_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> None:
     """Hide a field; its data stays for the retention period and it can be restored."""
     require_admin(ctx)
-
-    def delete(conn: Connection) -> None:
-        form = _live_form(conn, form_id)
-        fm = _field(form, field_id)
-        conn.execute(
-            sa.update(fields_t).where(fields_t.c.id == field_id).values(deleted_at=ctx.now())
-        )
-        ddl.set_field_indexes(conn, form, fm, ddl.unindexed(fm))
-        bump_version(conn)
-
-    rt.db.write(delete)
+    rt.db.write(lambda conn: delete_field_in(conn, ctx, form_id, field_id))
 
 
 def restore_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> dict[str, Any]:
     require_admin(ctx)
 
     def restore(conn: Connection) -> FieldMeta:
-        form = _live_form(conn, form_id)
-        fm = _field(form, field_id, deleted=True)
+        form = live_form(conn, form_id)
+        fm = field_of(form, field_id, deleted=True)
         if fm.key in form.by_key:
             raise ValidationFailed(details=[ErrorDetail("key", "field_key_taken", {"key": fm.key})])
         # a relation may point at a form deleted (or purged) in the meantime
@@ -359,22 +408,27 @@ def restore_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> dict[st
         )
         ddl.set_field_indexes(conn, form, ddl.unindexed(fm), fm)
         bump_version(conn)
-        return _field(load_form(conn, form_id), field_id)
+        return field_of(load_form(conn, form_id), field_id)
 
     return field_json(rt.db.write(restore))
+
+
+def set_positions(conn: Connection, field_ids: list[int]) -> None:
+    """Give the fields positions in list order (inside the caller's transaction)."""
+    for position, fid in enumerate(field_ids):
+        conn.execute(sa.update(fields_t).where(fields_t.c.id == fid).values(position=position))
+    bump_version(conn)
 
 
 def reorder_fields(rt: Runtime, ctx: Ctx, form_id: int, order: FieldOrderIn) -> dict[str, Any]:
     require_admin(ctx)
 
     def reorder(conn: Connection) -> FormMeta:
-        form = _live_form(conn, form_id)
+        form = live_form(conn, form_id)
         live = {f.id for f in form.live_fields}
         if len(order.field_ids) != len(set(order.field_ids)) or set(order.field_ids) != live:
             raise ValidationFailed(details=[ErrorDetail("field_ids", "field_order_mismatch")])
-        for position, fid in enumerate(order.field_ids):
-            conn.execute(sa.update(fields_t).where(fields_t.c.id == fid).values(position=position))
-        bump_version(conn)
+        set_positions(conn, order.field_ids)
         return load_form(conn, form_id)
 
     return form_json(rt.db.write(reorder))

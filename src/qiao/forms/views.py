@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qiao.forms.layout import effective
 from qiao.forms.model import FieldMeta, FormMeta
 
 
@@ -35,7 +36,8 @@ def form_json(form: FormMeta, *, include_deleted_fields: bool = False) -> dict[s
         "name": form.name,
         "description": form.description,
         "position": form.position,
-        "settings": form.settings,
+        # the layout always covers every live field, whoever added or deleted them
+        "settings": {**form.settings, "layout": effective(form)},
         "created_at": form.created_at,
         "updated_at": form.updated_at,
         "deleted_at": form.deleted_at,
@@ -62,6 +64,7 @@ def app_json(row: Any, forms: list[FormMeta] | None = None) -> dict[str, Any]:
                 "description": f.description,
                 "position": f.position,
                 "field_count": len(f.live_fields),
+                "group": f.settings.get("group"),
             }
             for f in sorted(forms, key=lambda f: (f.position, f.id))
         ]

@@ -287,4 +287,78 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "fields 参数中的字段「{key}」不存在",
         "en": "The fields parameter names an unknown field '{key}'",
     },
+    # --- form designer ---
+    "draft_too_large": {
+        "zh-CN": "草稿过大（上限 {max} 字节）",
+        "en": "The draft is too large (limit {max} bytes)",
+    },
+    "publish_field_repeated": {
+        "zh-CN": "同一个字段出现了多次",
+        "en": "The same field is listed more than once",
+    },
+    "publish_ref_repeated": {
+        "zh-CN": "字段引用 ref 重复",
+        "en": "This ref is used by more than one field",
+    },
+    "layout_full_row": {
+        "zh-CN": "分组标题、分割线和说明文字需要独占一行",
+        "en": "Sections, dividers and texts take a whole row",
+    },
+    "layout_row_too_wide": {
+        "zh-CN": "一行中字段的宽度之和不能超过 {max}",
+        "en": "The spans of a row add up to more than {max}",
+    },
+    "layout_unknown_ref": {
+        "zh-CN": "布局引用了不存在的字段「{ref}」",
+        "en": "The layout names an unknown field '{ref}'",
+    },
+    "layout_field_repeated": {
+        "zh-CN": "字段「{ref}」在布局中出现了多次",
+        "en": "The field '{ref}' appears more than once in the layout",
+    },
+    "title_field_unknown": {
+        "zh-CN": "标题字段「{key}」不存在",
+        "en": "The title field '{key}' does not exist",
+    },
+    "form_order_mismatch": {
+        "zh-CN": "需要恰好列出该应用的所有表单",
+        "en": "List exactly the forms of this app",
+    },
+    # --- views ---
+    "view_not_found": {"zh-CN": "视图不存在", "en": "View not found"},
+    "view_kind_unknown": {
+        "zh-CN": "未知的视图类型「{kind}」",
+        "en": "Unknown view kind '{kind}'",
+    },
+    "view_config_invalid": {
+        "zh-CN": "视图配置有误：{reason}",
+        "en": "Invalid view configuration: {reason}",
+    },
+    "view_field_unknown": {
+        "zh-CN": "字段「{key}」不存在",
+        "en": "The field '{key}' does not exist",
+    },
+    "view_field_wrong_type": {
+        "zh-CN": "字段「{key}」的类型不能用于此处（需要：{types}）",
+        "en": "The field '{key}' cannot be used here (needs: {types})",
+    },
+    "view_order_mismatch": {
+        "zh-CN": "需要恰好列出当前可见的所有视图",
+        "en": "List exactly the views you can see",
+    },
+    # --- comments ---
+    "comment_not_found": {"zh-CN": "评论不存在", "en": "Comment not found"},
+    "comment_not_yours": {
+        "zh-CN": "只能删除自己的评论",
+        "en": "You can only delete your own comments",
+    },
+    "mention_unknown_user": {
+        "zh-CN": "被提及的用户 {id} 不存在或已停用",
+        "en": "The mentioned user {id} does not exist or is disabled",
+    },
+    # --- record titles ---
+    "titles_ids_invalid": {
+        "zh-CN": "ids 需要是逗号分隔的记录编号（最多 {max} 个）",
+        "en": "ids takes comma-separated record ids (at most {max})",
+    },
 }

@@ -48,7 +48,8 @@ export const localeRef = i18n.global.locale as unknown as Ref<Locale>;
 
 /** Translate outside components (field formatters, stores). */
 export function tr(key: string, params: Record<string, unknown> = {}): string {
-  return (i18n.global.t as (k: string, p: Record<string, unknown>) => string)(key, params);
+  const global = i18n.global as unknown as { t: (k: string, p: Record<string, unknown>) => string };
+  return global.t(key, params);
 }
 
 export function setLocale(value: string): void {

@@ -8,9 +8,17 @@ from fastapi import APIRouter, Response
 
 from qiao.api.deps import CtxDep, RuntimeDep
 from qiao.api.json import JSON
-from qiao.forms import service, typechange
+from qiao.forms import designer, service, typechange
 from qiao.forms.fields import registry
-from qiao.forms.inputs import FieldIn, FieldOrderIn, FieldPatch, FormPatch, TypeChangeIn
+from qiao.forms.inputs import (
+    DraftIn,
+    FieldIn,
+    FieldOrderIn,
+    FieldPatch,
+    FormPatch,
+    PublishIn,
+    TypeChangeIn,
+)
 from qiao.org.permissions import require_user
 from qiao.query.operators import operators
 
@@ -117,3 +125,22 @@ def type_change(
     form_id: int, field_id: int, body: TypeChangeIn, ctx: CtxDep, rt: RuntimeDep
 ) -> JSON:
     return JSON(typechange.apply(rt, ctx, form_id, field_id, body))
+
+
+@router.put("/forms/{form_id}/draft", summary="Save the designer's draft of a form")
+def save_draft(form_id: int, body: DraftIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON(designer.save_draft(rt, ctx, form_id, body))
+
+
+@router.delete("/forms/{form_id}/draft", status_code=204, summary="Discard the designer's draft")
+def discard_draft(form_id: int, ctx: CtxDep, rt: RuntimeDep) -> Response:
+    designer.discard_draft(rt, ctx, form_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/forms/{form_id}/publish",
+    summary="Apply a designed form (fields, order, layout) in one transaction",
+)
+def publish(form_id: int, body: PublishIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON(designer.publish(rt, ctx, form_id, body))
