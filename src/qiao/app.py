@@ -34,7 +34,7 @@ def create_app(
     runtime: Runtime | None = None,
     migrate: bool = True,
     background: bool = True,
-    web_dist: Path = spa.DIST,
+    web_dist: Path | None = None,
 ) -> FastAPI:
     rt = runtime or Runtime.from_settings(settings or Settings())
     if migrate:
@@ -71,7 +71,7 @@ def create_app(
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="qiao API")
 
-    spa.install(app, web_dist)  # last: it answers every other GET with the web app
+    spa.install(app, web_dist or rt.settings.web_dist or spa.DIST)  # last: it answers every other GET with the web app
     return app
 
 

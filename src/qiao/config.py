@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     login_delay_seconds: float = Field(default=1.0, ge=0)
     field_retention_days: int = 30
+    #: another build of the web app to serve (development); default: the packaged one
+    web_dist: Path | None = None
 
     @cached_property
     def resolved_database_url(self) -> str:
