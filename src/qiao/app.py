@@ -17,7 +17,7 @@ from qiao import __version__
 from qiao.api import errors, openapi, spa
 from qiao.api.json import JSON
 from qiao.api.limits import BodyLimitMiddleware
-from qiao.api.routers import apps, auth, forms, health, records, users
+from qiao.api.routers import apps, auth, forms, health, records, users, views
 from qiao.config import Settings
 from qiao.context import utcnow
 from qiao.db.migrate import upgrade
@@ -61,7 +61,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.max_body_bytes)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, users, apps, forms, records, health):
+    for module in (auth, users, apps, forms, records, views, health):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
@@ -71,7 +71,9 @@ def create_app(
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="qiao API")
 
-    spa.install(app, web_dist or rt.settings.web_dist or spa.DIST)  # last: it answers every other GET with the web app
+    spa.install(
+        app, web_dist or rt.settings.web_dist or spa.DIST
+    )  # last: it answers every other GET with the web app
     return app
 
 

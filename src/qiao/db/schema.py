@@ -139,6 +139,44 @@ autonumber_counters = sa.Table(
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
+#: Saved views of a form (table, kanban, calendar, gallery); ``owner_id`` NULL means
+#: shared with everyone, else the view is personal to that user.
+views = sa.Table(
+    "qiao_views",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column(
+        "form_id", IdType, sa.ForeignKey("qiao_forms.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("owner_id", IdType, sa.ForeignKey("qiao_users.id", ondelete="CASCADE")),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_by", IdType, sa.ForeignKey("qiao_users.id")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_qiao_views_form", "form_id", "position"),
+)
+
+#: Comments on records, with the ids of the users they mention.
+comments = sa.Table(
+    "qiao_comments",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column(
+        "form_id", IdType, sa.ForeignKey("qiao_forms.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("record_id", IdType, nullable=False),
+    sa.Column("author_id", IdType, sa.ForeignKey("qiao_users.id"), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("mentions", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("deleted_at", UTCDateTime),
+    sa.Index("ix_qiao_comments_record", "form_id", "record_id", "id"),
+)
+
 # A field key is unique among the live fields of its form; deleted fields keep theirs
 # until purged, and restoring one whose key was reused is refused by the service.
 sa.Index(

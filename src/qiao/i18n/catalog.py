@@ -325,6 +325,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "List exactly the forms of this app",
     },
     # --- views ---
+    "view_default_name": {"zh-CN": "全部记录", "en": "All records"},
     "view_not_found": {"zh-CN": "视图不存在", "en": "View not found"},
     "view_kind_unknown": {
         "zh-CN": "未知的视图类型「{kind}」",
