@@ -9,9 +9,9 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.db import schema
-from qiao.errors import NotFound
+from qiao.errors import ErrorDetail, NotFound, ValidationFailed
 from qiao.forms.catalog import bump_version
-from qiao.forms.inputs import AppIn, AppPatch
+from qiao.forms.inputs import AppIn, AppPatch, FormOrderIn
 from qiao.forms.references import refuse_if_referenced
 from qiao.forms.views import app_json
 from qiao.org.permissions import require_admin, require_user
@@ -94,6 +94,41 @@ def update_app(rt: Runtime, ctx: Ctx, app_id: int, data: AppPatch) -> dict[str, 
             )
 
     rt.db.write(update)
+    return get_app(rt, ctx, app_id)
+
+
+def order_forms(rt: Runtime, ctx: Ctx, app_id: int, order: FormOrderIn) -> dict[str, Any]:
+    """Set the order of the app's forms and their navigation groups (``settings.group``);
+    ``items`` lists exactly the app's live forms."""
+    require_admin(ctx)
+    forms = schema.forms
+
+    def run(conn: Connection) -> None:
+        _app_row(conn, app_id)
+        rows = {
+            r.id: r
+            for r in conn.execute(
+                sa.select(forms.c.id, forms.c.settings).where(
+                    forms.c.app_id == app_id, forms.c.deleted_at.is_(None)
+                )
+            )
+        }
+        ids = [item.id for item in order.items]
+        if len(ids) != len(set(ids)) or set(ids) != set(rows):
+            raise ValidationFailed(details=[ErrorDetail("items", "form_order_mismatch")])
+        for position, item in enumerate(order.items):
+            settings = {k: v for k, v in (rows[item.id].settings or {}).items() if k != "group"}
+            group = item.group.strip() if item.group else None
+            if group:
+                settings["group"] = group
+            conn.execute(
+                sa.update(forms)
+                .where(forms.c.id == item.id)
+                .values(position=position, settings=settings)
+            )
+        bump_version(conn)
+
+    rt.db.write(run)
     return get_app(rt, ctx, app_id)
 
 

@@ -47,6 +47,25 @@ def list_forms(rt: Runtime, ctx: Ctx, app_id: int) -> list[dict[str, Any]]:
     return [form_json(f) for f in sorted(forms, key=lambda f: (f.position, f.id))]
 
 
+def related_fields(rt: Runtime, ctx: Ctx, form_id: int) -> list[dict[str, Any]]:
+    """Every live relation field of a live form whose values are records of this form."""
+    require_user(ctx)
+    catalog = rt.catalog()
+    catalog.form(form_id)
+    return [
+        {
+            "form_id": form.id,
+            "form_name": form.name,
+            "app_id": form.app_id,
+            "field_id": fm.id,
+            "field_key": fm.key,
+            "field_label": fm.label,
+            "multiple": fm.storage is Storage.JUNCTION,
+        }
+        for form, fm in sorted(catalog.linking_to(form_id), key=lambda p: (p[0].id, p[1].position))
+    ]
+
+
 # ----- forms ---------------------------------------------------------------------------
 def live_form(conn: Connection, form_id: int) -> FormMeta:
     form = load_form(conn, form_id)

@@ -8,7 +8,7 @@ from qiao.api.deps import CtxDep, RuntimeDep
 from qiao.api.json import JSON
 from qiao.forms import apps as service
 from qiao.forms import service as forms
-from qiao.forms.inputs import AppIn, AppPatch, FormIn
+from qiao.forms.inputs import AppIn, AppPatch, FormIn, FormOrderIn
 
 router = APIRouter(prefix="/apps", tags=["apps"])
 
@@ -37,6 +37,11 @@ def update_app(app_id: int, body: AppPatch, ctx: CtxDep, rt: RuntimeDep) -> JSON
 def delete_app(app_id: int, ctx: CtxDep, rt: RuntimeDep) -> Response:
     service.delete_app(rt, ctx, app_id)
     return Response(status_code=204)
+
+
+@router.put("/{app_id}/forms/order", summary="Order the app's forms and group them")
+def order_forms(app_id: int, body: FormOrderIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON(service.order_forms(rt, ctx, app_id, body))
 
 
 @router.get("/{app_id}/forms", summary="The forms of an app, with their fields")

@@ -54,6 +54,11 @@ def get_form(
     return JSON(service.get_form(rt, ctx, form_id, include_deleted_fields))
 
 
+@router.get("/forms/{form_id}/related", summary="The relation fields pointing at this form")
+def related(form_id: int, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON({"items": service.related_fields(rt, ctx, form_id)})
+
+
 @router.patch("/forms/{form_id}", summary="Rename or describe a form")
 def update_form(form_id: int, body: FormPatch, ctx: CtxDep, rt: RuntimeDep) -> JSON:
     return JSON(service.update_form(rt, ctx, form_id, body))

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from qiao.api.deps import CtxDep, RuntimeDep
 from qiao.api.json import JSON
 from qiao.query.filters import parse_filter_param
-from qiao.records import service
+from qiao.records import service, titles
 from qiao.records.reads import MAX_LIMIT, ListQuery
 
 router = APIRouter(prefix="/forms/{form_id}/records", tags=["records"])
@@ -92,6 +92,16 @@ def bulk_delete(form_id: int, body: BulkDeleteIn, ctx: CtxDep, rt: RuntimeDep) -
     if body.ids is None and body.filter is None:
         return JSON(service.delete_records(rt, ctx, form_id, None, None))
     return JSON(service.delete_records(rt, ctx, form_id, body.ids, body.filter))
+
+
+@router.get("/titles", summary="The titles of records (for relation values and pickers)")
+def record_titles(
+    form_id: int,
+    ctx: CtxDep,
+    rt: RuntimeDep,
+    ids: str = Query(default="", max_length=4000, description="comma-separated record ids"),
+) -> JSON:
+    return JSON({"items": titles.titles(rt, ctx, form_id, ids)})
 
 
 @router.get("/{record_id}", summary="One record")

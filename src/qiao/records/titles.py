@@ -1,0 +1,60 @@
+"""Record titles: the text naming a record in relation values and pickers.
+
+The title is the display text of the form's title field (``settings.title_field``, else
+its first text field), else ``#<id>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from qiao.context import Ctx
+from qiao.errors import BadRequest, ErrorDetail
+from qiao.forms.fields.base import Storage
+from qiao.forms.layout import default_title_field
+from qiao.org.permissions import require_user
+from qiao.records.reads import junction_values
+from qiao.runtime import Runtime
+
+MAX_IDS = 200
+
+
+def parse_ids(text: str) -> list[int]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) > MAX_IDS or not all(p.isdigit() for p in parts):
+        raise BadRequest(
+            "request_invalid",
+            details=[ErrorDetail("ids", "titles_ids_invalid", {"max": MAX_IDS})],
+        )
+    return list(dict.fromkeys(int(p) for p in parts))
+
+
+def titles(rt: Runtime, ctx: Ctx, form_id: int, ids_text: str) -> list[dict[str, Any]]:
+    """Titles of the live records among ``ids`` (in the order asked for)."""
+    require_user(ctx)
+    ids = parse_ids(ids_text)
+    with rt.db.read() as conn:
+        form = rt.schema.get(conn).form(form_id)
+        if not ids:
+            return []
+        key = default_title_field(form)
+        fm = form.by_key[key] if key else None
+        table = form.table
+        cols: list[Any] = [table.c.id]
+        if fm is not None and fm.storage is Storage.COLUMN:
+            cols.append(table.c[fm.column_name])
+        rows = conn.execute(
+            sa.select(*cols).where(table.c.id.in_(ids), table.c.deleted_at.is_(None))
+        ).all()
+        found = [r[0] for r in rows]
+        multi = junction_values(conn, form, [fm], found).get(fm.id, {}) if fm else {}
+    stored = {r[0]: (r[1] if len(r) > 1 else multi.get(r[0], [])) for r in rows}
+    items = []
+    for record_id in ids:
+        if record_id not in stored:
+            continue
+        text = fm.ftype.display(fm, stored[record_id], ctx) if fm is not None else ""
+        items.append({"id": record_id, "title": text or f"#{record_id}"})
+    return items
