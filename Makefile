@@ -28,7 +28,9 @@ $(WEB_BUILD): web/node_modules/.installed $(WEB_SOURCES)
 
 web: $(WEB_BUILD)
 
+# type check and unit tests of the web app
 web-test: web/node_modules/.installed
+	cd web && npx vue-tsc --noEmit
 	cd web && npx vitest run
 
 run: $(STAMP) $(WEB_BUILD)
@@ -47,7 +49,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) postgres lint typecheck
+# e2e tests drive the built web app in Debian's Chromium (installed by system-deps)
+test: $(STAMP) postgres lint typecheck web-test $(WEB_BUILD)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
 bench: $(STAMP) postgres

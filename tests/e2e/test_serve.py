@@ -6,14 +6,7 @@ data folder, once on a fresh PostgreSQL database."""
 from __future__ import annotations
 
 import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,76 +14,15 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from tests.e2e.server import admin_password, serve_environment, start
+
 pytestmark = pytest.mark.e2e
-
-QIAO = Path(sys.executable).parent / "qiao"
 PG_BASE = os.environ.get("QIAO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
-PASSWORD_LINE = re.compile(r"Administrator: admin / password: (\S+)")
-START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self) -> None:
-        """Stop with SIGTERM and check that the shutdown was a clean one."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # uvicorn shuts down gracefully
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        # uvicorn re-raises the signal it handled once it has shut down
-        assert self.process.returncode in (0, -signal.SIGTERM), self.output()
-        assert "Application shutdown complete" in self.output()
-
-
-def start(env: dict[str, str], cwd: Path, name: str) -> Server:
-    port = free_port()
-    log = cwd / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(QIAO), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=cwd,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"qiao serve exited with {process.returncode}:\n{server.output()}")
-        try:
-            if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    server.stop()
-    raise AssertionError(f"qiao serve did not answer within {START_TIMEOUT}s:\n{server.output()}")
 
 
 @pytest.fixture
 def serve_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QIAO_")}
-    env["QIAO_DATA_DIR"] = str(tmp_path / "qiao-data")
-    env["PYTHONUNBUFFERED"] = "1"
-    env["COLUMNS"] = "200"  # keep Rich from wrapping the password line
-    return env
+    return serve_environment(tmp_path / "qiao-data")
 
 
 @pytest.fixture
@@ -107,12 +39,6 @@ def pg_database(worker_id: str) -> Iterator[str]:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
-
-
-def admin_password(server: Server) -> str:
-    found = PASSWORD_LINE.findall(server.output())
-    assert len(found) == 1, server.output()
-    return str(found[0])
 
 
 def log_in(http: httpx.Client, password: str) -> str:

@@ -26,6 +26,10 @@ export default {
     required: "Please enter the {field}",
   },
   apps: {
+    edit: "Edit app",
+    saved: "Saved",
+    icon: "Icon",
+    more: "More actions",
     title: "My apps",
     create: "New app",
     empty: "No apps yet — create the first one",

@@ -26,6 +26,10 @@ export default {
     required: "请输入{field}",
   },
   apps: {
+    edit: "编辑应用",
+    saved: "已保存",
+    icon: "图标",
+    more: "更多操作",
     title: "我的应用",
     create: "新建应用",
     empty: "还没有应用，先新建一个吧",

@@ -20,7 +20,7 @@ export const useAppsStore = defineStore("apps", () => {
     }
   }
 
-  async function create(data: Pick<App, "name" | "description" | "color">): Promise<App> {
+  async function create(data: Pick<App, "name" | "description" | "color" | "icon">): Promise<App> {
     const app = await api<App>("POST", "/apps", data);
     items.value.push({ ...app, forms: [] });
     return app;
@@ -28,7 +28,12 @@ export const useAppsStore = defineStore("apps", () => {
 
   async function rename(id: number, name: string): Promise<void> {
     const app = await api<App>("PATCH", `/apps/${id}`, { name });
-    items.value = items.value.map((a) => (a.id === id ? app : a));
+    items.value = items.value.map((a) => (a.id === id ? { ...app, forms: a.forms } : a));
+  }
+
+  async function update(id: number, data: Partial<Pick<App, "name" | "description" | "color" | "icon">>): Promise<void> {
+    const app = await api<App>("PATCH", `/apps/${id}`, data);
+    items.value = items.value.map((a) => (a.id === id ? { ...app, forms: a.forms } : a));
   }
 
   async function remove(id: number): Promise<void> {
@@ -36,5 +41,5 @@ export const useAppsStore = defineStore("apps", () => {
     items.value = items.value.filter((a) => a.id !== id);
   }
 
-  return { items, loading, error, load, create, rename, remove };
+  return { items, loading, error, load, create, rename, update, remove };
 });

@@ -1,0 +1,49 @@
+"""The web app's shell in a real browser: log in, create an app, create a form from the
+app's navigation, switch the language, and the phone layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import PHONE, Site, field, log_in, shot
+
+pytestmark = pytest.mark.e2e
+
+
+def test_login_app_and_form_navigation(new_page: Any, site: Site) -> None:
+    page = new_page()
+    page.goto(site.url)
+    page.wait_for_url("**/login?next=/")
+    page.locator("input[name=username]").fill("admin")
+    page.locator("input[type=password]").fill("wrong password")
+    page.locator("input[type=password]").press("Enter")
+    page.get_by_text("用户名或密码错误").wait_for()
+    shot(page, "shell-login-error-zh")
+    log_in(page, site)
+    page.get_by_role("button", name="新建应用").click()
+    page.get_by_role("dialog").locator("input").first.fill("销售管理")
+    page.get_by_test_id("app-icon-briefcase").click()
+    page.get_by_test_id("save-app").click()
+    page.get_by_text("销售管理").click()
+    page.get_by_test_id("empty-new-form").click()
+    field(page, "new-form-name").fill("客户")
+    page.get_by_test_id("new-form-save").click()
+    page.wait_for_url("**/design")
+    nav = page.get_by_test_id("app-nav")
+    nav.get_by_text("客户").wait_for()
+    shot(page, "shell-app-nav-zh")
+
+
+def test_language_switch_and_phone_layout(new_page: Any, site: Site) -> None:
+    app = site.call("POST", "/apps", {"name": "Phone CRM"})
+    site.call("POST", f"/apps/{app['id']}/forms", {"name": "Leads"})
+    page = new_page(locale="en", viewport=PHONE)
+    log_in(page, site)
+    page.get_by_text("My apps").wait_for()
+    page.get_by_text("Phone CRM").click()
+    page.get_by_test_id("open-nav").click()
+    page.get_by_test_id("app-nav").get_by_text("Leads").wait_for()
+    page.wait_for_timeout(400)  # the drawer slides in
+    shot(page, "shell-phone-nav-en")
