@@ -8,9 +8,11 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
-from qiao.errors import ErrorDetail, QiaoError, ValidationFailed
+from qiao.context import Ctx
+from qiao.errors import ErrorDetail, FieldValueError, QiaoError, ValidationFailed
 from qiao.forms.fields import registry
 from qiao.forms.fields.base import FieldSettings, FieldType
+from qiao.forms.model import FieldMeta
 from qiao.forms.system_fields import RESERVED_KEYS
 
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -54,7 +56,22 @@ def parse_settings(
         ftype.check_settings(conn, settings)
     except QiaoError as exc:
         raise ValidationFailed(details=[d.prefixed(prefix) for d in exc.details]) from exc
+    _check_default(ftype, settings, prefix)
     return settings
+
+
+def _check_default(ftype: FieldType, settings: FieldSettings, prefix: str) -> None:
+    if settings.default is None:
+        return
+    probe = FieldMeta(0, 0, "default", "default", ftype.key, settings, "")
+    try:
+        if not ftype.writable:
+            raise FieldValueError("read_only")
+        ftype.to_storage(probe, settings.default, Ctx(user=None))
+    except FieldValueError as exc:
+        raise ValidationFailed(
+            details=[ErrorDetail(f"{prefix}settings.default", "field_default_invalid")]
+        ) from exc
 
 
 def check_key(key: str, taken: set[str], prefix: str) -> None:

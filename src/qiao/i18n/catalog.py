@@ -79,6 +79,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "未知的字段类型「{type}」",
         "en": "Unknown field type '{type}'",
     },
+    "field_default_invalid": {
+        "zh-CN": "默认值不符合该字段的类型或设置",
+        "en": "The default value does not fit the field's type or settings",
+    },
     "field_setting_invalid": {
         "zh-CN": "字段设置「{setting}」无效：{reason}",
         "en": "Field setting '{setting}' is invalid: {reason}",

@@ -40,8 +40,9 @@ def prepare(
     for fm in form.live_fields:
         if not fm.ftype.writable or (partial and fm.key not in data):
             continue
+        given = data.get(fm.key, fm.settings.default)
         try:
-            value = fm.ftype.to_storage(fm, data.get(fm.key), ctx)
+            value = fm.ftype.to_storage(fm, given, ctx)
         except FieldValueError as exc:
             errors.append(detail(fm, exc, prefix))
             continue

@@ -37,6 +37,9 @@ class FieldSettings(BaseModel):
 
     description: str = Field(default="", max_length=2000)
     placeholder: str = Field(default="", max_length=200)
+    #: value a new record gets when its input leaves the field out, written as the API
+    #: takes values; checked against the type when the settings are saved
+    default: Any = None
 
 
 class Bounds(tuple[Any, Any]):
