@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 
 from qiao import __version__
 from qiao.api import errors, openapi, spa
@@ -59,6 +60,8 @@ def create_app(
     app.state.runtime = rt
     errors.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.max_body_bytes)
+    # the web app's chunks and record pages shrink 3-5x; tiny bodies are not worth it
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
 
     api = APIRouter(prefix="/api/v1")
     for module in (auth, users, apps, forms, records, views, comments, health):

@@ -41,3 +41,14 @@ def test_without_a_build_the_root_says_how_to_get_one(rt: Runtime, tmp_path: Pat
     with TestClient(app) as client:
         page = client.get("/")
         assert page.status_code == 200 and "make run" in page.text
+
+
+def test_assets_are_compressed_for_browsers_that_accept_gzip(rt: Runtime, dist: Path) -> None:
+    (dist / "assets" / "vendor-x1.js").write_text("export const greeting = '你好';\n" * 400)
+    app = create_app(runtime=rt, migrate=False, background=False, web_dist=dist)
+    with TestClient(app) as client:
+        big = client.get("/assets/vendor-x1.js", headers={"Accept-Encoding": "gzip"})
+        assert big.headers["content-encoding"] == "gzip"
+        assert big.text.count("你好") == 400  # the client inflates it again
+        plain = client.get("/assets/vendor-x1.js", headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
