@@ -53,8 +53,9 @@ typecheck: $(STAMP)
 test: $(STAMP) postgres lint typecheck web-test $(WEB_BUILD)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
-bench: $(STAMP) postgres
+bench: $(STAMP) postgres $(WEB_BUILD)
 	$(BIN)/python bench/records.py
+	$(BIN)/python bench/webapp.py
 
 clean:
 	rm -rf $(VENV) qiao-data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/qiao/web/dist
