@@ -47,3 +47,34 @@ def test_language_switch_and_phone_layout(new_page: Any, site: Site) -> None:
     page.get_by_test_id("app-nav").get_by_text("Leads").wait_for()
     page.wait_for_timeout(400)  # the drawer slides in
     shot(page, "shell-phone-nav-en")
+
+
+def test_forms_reordered_and_grouped_in_the_navigation(new_page: Any, site: Site) -> None:
+    app = site.call("POST", "/apps", {"name": "排序测试"})
+    ids = [
+        site.call("POST", f"/apps/{app['id']}/forms", {"name": n})["id"]
+        for n in ("客户", "联系人", "跟进记录")
+    ]
+    page = new_page()
+    log_in(page, site)
+    page.goto(f"{site.url}/apps/{app['id']}")
+    nav = page.get_by_test_id("app-nav")
+    nav.locator(f"[data-form-id='{ids[2]}']").drag_to(nav.locator(f"[data-form-id='{ids[0]}']"))
+    page.wait_for_timeout(300)
+    order = nav.locator("[data-form-id]").evaluate_all(
+        "els => els.map(e => Number(e.dataset.formId))"
+    )
+    assert order == [ids[2], ids[0], ids[1]]
+    # the order is saved: a reload (and the API) show it
+    saved = [f["id"] for f in site.call("GET", f"/apps/{app['id']}")["forms"]]
+    assert saved == order
+    # a group set from the form's menu appears as a heading
+    nav.locator(f"[data-form-id='{ids[1]}']").hover()
+    nav.locator(f"[data-form-id='{ids[1]}'] .more").click()
+    page.get_by_role("menuitem", name="设置分组").click()
+    page.get_by_role("dialog").locator("input").fill("服务")
+    page.get_by_role("dialog").get_by_role("button", name="保存").click()
+    nav.get_by_text("服务", exact=True).wait_for()
+    assert site.call("GET", f"/apps/{app['id']}")["forms"][-1]["group"] == "服务"
+    page.get_by_role("dialog").wait_for(state="hidden")
+    shot(page, "shell-nav-groups-zh")
