@@ -702,3 +702,13 @@ def test_fuzz_records_never_500_nor_half_write(api: Api, rt: Runtime, admin: Any
     assert min(outcomes.values()) > 0, outcomes
     page = api.list(fid, limit=200)
     assert page["total"] == outcomes["created"] + 1
+
+
+def test_request_validation_errors_name_list_items_like_the_services(api: Api) -> None:
+    app = api.make_app()
+    response = api.post(
+        f"/apps/{app['id']}/forms",
+        json={"name": "客户", "fields": [{"label": "名称", "type": "text"}, {"type": "text"}]},
+    )
+    assert response.status_code == 422, response.text
+    assert [d["field"] for d in response.json()["error"]["details"]] == ["fields[1].label"]

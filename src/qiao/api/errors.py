@@ -62,11 +62,18 @@ def error_response(
 _PYDANTIC_CODES = {"missing": "missing", "extra_forbidden": "extra_forbidden"}
 
 
+def _path(loc: list[Any]) -> str:
+    """A pydantic location as the services name fields: ``fields[2].label``."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path or "body"
+
+
 def _validation_details(exc: RequestValidationError) -> list[ErrorDetail]:
     details = []
     for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-        field = ".".join(loc) or "body"
+        field = _path([p for p in err.get("loc", ()) if p not in ("body", "query", "path")])
         code = _PYDANTIC_CODES.get(err.get("type", ""), "wrong_type")
         details.append(ErrorDetail(field, code, {"msg": err.get("msg", "")}))
     return details
