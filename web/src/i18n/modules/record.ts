@@ -64,7 +64,7 @@ export default {
       },
       comments: {
         title: "评论",
-        placeholder: "写下评论，输入 @ 提及同事",
+        placeholder: "写下评论，输入 {'@'} 提及同事",
         send: "发送",
         empty: "还没有评论",
         delete: "删除",
@@ -157,7 +157,7 @@ export default {
       },
       comments: {
         title: "Comments",
-        placeholder: "Write a comment, type @ to mention someone",
+        placeholder: "Write a comment, type {'@'} to mention someone",
         send: "Send",
         empty: "No comments yet",
         delete: "Delete",

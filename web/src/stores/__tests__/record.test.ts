@@ -145,4 +145,11 @@ describe("record messages", () => {
   it("has the same keys in Chinese and English", () => {
     expect(keys(messages.en)).toEqual(keys(messages["zh-CN"]));
   });
+  it("escapes the characters vue-i18n treats as syntax (@ links, | plurals)", () => {
+    const texts = (obj: unknown): string[] =>
+      typeof obj === "string" ? [obj] : Object.values(obj as object).flatMap(texts);
+    for (const text of [...texts(messages["zh-CN"]), ...texts(messages.en)]) {
+      expect(text.replace(/\{[^}]*\}/g, ""), text).not.toMatch(/[@|{}]/);
+    }
+  });
 });
