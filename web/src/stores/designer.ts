@@ -13,6 +13,8 @@ export const GRID = 24;
 export const MAX_PER_ROW = 4;
 export const SPANS = [6, 8, 12, 16, 18, 24] as const;
 const HISTORY_LIMIT = 200;
+/** colours offered for (and given to new) select options */
+export const CHOICE_COLORS = ["#2f6bff", "#00b42a", "#ff7d00", "#f53f3f", "#722ed1", "#14c9c9", "#f7ba1e", "#eb2f96", "#86909c", "#165dff"];
 const DRAFT_VERSION = 1;
 
 export interface FieldDraft {
@@ -342,7 +344,7 @@ export const useDesignerStore = defineStore("designer", () => {
 
   function defaultSettings(type: string): Record<string, any> {
     if (type === "select" || type === "multiselect") {
-      return { choices: [1, 2, 3].map((n) => ({ id: "", label: `${labelFor("option")}${n}`, color: "" })) };
+      return { choices: [1, 2, 3].map((n) => ({ id: "", label: `${labelFor("option")}${n}`, color: CHOICE_COLORS[n - 1] })) };
     }
     if (type === "autonumber") return { pattern: "{00000}" };
     if (type === "relation") return { target_form_id: null, multiple: false, on_delete: "restrict", display_field: null };
