@@ -146,12 +146,13 @@ export interface View {
 
 export interface Comment {
   id: number;
+  form_id: number;
   record_id: number;
-  author_id: number;
-  author_name?: string;
+  author: { id: number; display_name: string };
   body: string;
   mentions: number[];
   created_at: string;
+  updated_at: string;
 }
 
 export interface RelatedLink {
