@@ -26,6 +26,7 @@ registerField({
 });
 registerField({
   type: "percent", icon: PieChart, group: "basic", editor, empty: () => null,
-  format: (v, f) => `${formatNumber(v, f)}%`,
+  // the API carries fractions: 0.155 is 15.5 %
+  format: (v, f) => `${formatNumber(Number(v) * 100, f)}%`,
   settings: ["description", "placeholder", "precision", "min", "max"],
 });
