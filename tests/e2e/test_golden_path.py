@@ -143,6 +143,49 @@ def drag_card_on_kanban(page: Any, card_id: int, to_level: str) -> None:
     ).wait_for()
 
 
+def add_contact_in_place(page: Any, site: Site, form_id: int, customer_id: int) -> int:
+    app_id = site.call("GET", f"/forms/{form_id}")["app_id"]
+    contacts = site.call(
+        "POST",
+        f"/apps/{app_id}/forms",
+        {
+            "name": "联系人",
+            "fields": [
+                {"key": "name", "label": "姓名", "type": "text", "required": True},
+                {"key": "mobile", "label": "手机", "type": "phone"},
+                {
+                    "key": "customer",
+                    "label": "所属客户",
+                    "type": "relation",
+                    "settings": {"target_form_id": form_id},
+                },
+            ],
+        },
+    )
+    page.goto(f"{site.url}/apps/{app_id}/forms/{form_id}/records/{customer_id}")
+    page.get_by_role("tab", name=re.compile("相关记录")).click()
+    block = page.get_by_test_id(f"related-{contacts['id']}-customer")
+    block.get_by_test_id(f"related-add-{contacts['id']}-customer").click()
+    dialog = page.get_by_role("dialog")
+    field(dialog, "field-name").fill("王经理")
+    field(dialog, "field-mobile").fill("13900001111")
+    dialog.get_by_test_id("related-save").click()
+    block.get_by_text("王经理").wait_for()
+    shot(page, "golden-05-related-records")
+    [contact] = site.call("GET", f"/forms/{contacts['id']}/records")["items"]
+    assert contact["data"]["customer"] == customer_id
+    return int(contacts["id"])
+
+
+def switch_to_english(page: Any) -> None:
+    page.locator(".topbar .lang").click()
+    page.locator(".el-select-dropdown__item:visible", has_text="English").click()
+    page.get_by_role("button", name="Edit").wait_for()
+    page.get_by_role("tab", name=re.compile("Related")).wait_for()
+    page.locator(".el-select-dropdown:visible").wait_for(state="hidden")
+    shot(page, "golden-06-english")
+
+
 def test_golden_path(new_page: Any, site: Site) -> None:
     page = new_page()
     log_in(page, site)
@@ -172,3 +215,6 @@ def test_golden_path(new_page: Any, site: Site) -> None:
     drag_card_on_kanban(page, moved, "重要")
     shot(page, "golden-04-kanban")
     assert site.call("GET", f"/forms/{form_id}/records/{moved}")["data"]["level"] == "重要"
+
+    add_contact_in_place(page, site, form_id, first_id)
+    switch_to_english(page)
