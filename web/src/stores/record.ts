@@ -12,8 +12,16 @@ import { formatValue, isEmpty, widgetFor } from "@/fields";
 
 const GRID = 24;
 
+/** What laying a form out takes: its fields and the designer's rows (plus a header to show). */
+export interface LayoutForm {
+  name?: string;
+  description?: string;
+  fields: Field[];
+  settings?: { layout?: LayoutRow[] | null };
+}
+
 /** Fields that are not deleted, in form order. */
-export function liveFields(form: Form): Field[] {
+export function liveFields(form: Pick<Form, "fields">): Field[] {
   return [...form.fields].filter((f) => !f.deleted_at).sort((a, b) => a.position - b.position);
 }
 
@@ -26,12 +34,12 @@ export function isWritable(field: Field): boolean {
  * The rows to render: the designer's layout without deleted or repeated fields, plus a
  * full row for every live field it does not place (older forms have no layout at all).
  */
-export function effectiveLayout(form: Form, layout?: LayoutRow[] | null): LayoutRow[] {
+export function effectiveLayout(form: LayoutForm): LayoutRow[] {
   const fields = liveFields(form);
   const live = new Set(fields.map((f) => f.id));
   const placed = new Set<number>();
   const rows: LayoutRow[] = [];
-  for (const row of layout ?? form.settings.layout ?? []) {
+  for (const row of form.settings?.layout ?? []) {
     const items: LayoutItem[] = [];
     for (const item of row?.items ?? []) {
       if (item.kind === "field") {

@@ -1,6 +1,12 @@
 import { defineStore } from "pinia";
 import { ref } from "vue";
 import { api } from "@/api/client";
+import type { Field } from "@/api/types";
+
+/** The record ids a relation value holds (one id, a list of them, or nothing). */
+export function relationIds(value: unknown): number[] {
+  return value == null ? [] : (Array.isArray(value) ? value : [value]).map(Number);
+}
 
 /**
  * Titles of records by form, for showing relation values and pickers. Ids are fetched
@@ -29,10 +35,20 @@ export const useTitlesStore = defineStore("titles", () => {
     }
   }
 
+  /** The titles the relation values of these records show (a failed fetch leaves "#id"). */
+  async function ensureRelations(fields: Field[], rows: Record<string, unknown>[]): Promise<void> {
+    const jobs = fields
+      .filter((f) => f.type === "relation")
+      .map((f) => [Number(f.settings.target_form_id), rows.flatMap((data) => relationIds(data[f.key]))] as const)
+      .filter(([, ids]) => ids.length)
+      .map(([formId, ids]) => ensure(formId, ids).catch(() => undefined));
+    await Promise.all(jobs);
+  }
+
   function forget(formId: number, id?: number): void {
     if (id === undefined) delete cache.value[formId];
     else delete cache.value[formId]?.[id];
   }
 
-  return { cache, title, ensure, forget };
+  return { cache, title, ensure, ensureRelations, forget };
 });

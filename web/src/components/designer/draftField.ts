@@ -18,7 +18,7 @@ export function draftToField(draft: FieldDraft, index: number): Field {
   };
 }
 
-/** The designer's rows as a layout naming fields by id (for FormLayoutRenderer). */
+/** The designer's rows as a layout naming fields by id (for FormLayout). */
 export function draftLayout(rows: Row[], fields: FieldDraft[], asFields: Field[]): LayoutRow[] {
   const idOf = new Map(fields.map((f, i) => [f.ref, asFields[i].id]));
   return rows.map((row) => ({

@@ -14,6 +14,7 @@ import {
   titleKey,
   useRecordStore,
 } from "@/stores/record";
+import { relationIds } from "@/stores/titles";
 import messages from "@/i18n/modules/record";
 
 function field(id: number, key: string, type = "text", extra: Partial<Field> = {}): Field {
@@ -59,6 +60,21 @@ describe("record helpers", () => {
       { items: [{ kind: "field", field_id: 1, span: 24 }] },
       { items: [{ kind: "field", field_id: 3, span: 24 }] },
     ]);
+  });
+
+  it("lays out a designer draft (fields and rows only, no settings) like a published form", () => {
+    const draft = { name: "预览", fields: [email, name], settings: { layout: [{ items: [{ kind: "field" as const, field_id: 3, span: 40 }] }] } };
+    expect(effectiveLayout(draft)).toEqual([
+      { items: [{ kind: "field", field_id: 3, span: 24 }] },
+      { items: [{ kind: "field", field_id: 1, span: 24 }] },
+    ]);
+    expect(effectiveLayout({ fields: [name] })).toEqual([{ items: [{ kind: "field", field_id: 1, span: 24 }] }]);
+  });
+
+  it("reads the ids of a relation value, single or multiple", () => {
+    expect(relationIds(null)).toEqual([]);
+    expect(relationIds(4)).toEqual([4]);
+    expect(relationIds(["4", 5])).toEqual([4, 5]);
   });
 
   it("names a record by the title field, else the first text field", () => {
