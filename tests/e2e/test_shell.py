@@ -23,16 +23,16 @@ def test_login_app_and_form_navigation(new_page: Any, site: Site) -> None:
     shot(page, "shell-login-error-zh")
     log_in(page, site)
     page.get_by_role("button", name="新建应用").click()
-    page.get_by_role("dialog").locator("input").first.fill("销售管理")
+    page.get_by_role("dialog").locator("input").first.fill("客户中心")
     page.get_by_test_id("app-icon-briefcase").click()
     page.get_by_test_id("save-app").click()
-    page.get_by_text("销售管理").click()
+    page.get_by_text("客户中心").click()
     page.get_by_test_id("empty-new-form").click()
     field(page, "new-form-name").fill("客户")
     page.get_by_test_id("new-form-save").click()
     page.wait_for_url("**/design")
     nav = page.get_by_test_id("app-nav")
-    nav.get_by_text("客户").wait_for()
+    nav.get_by_text("客户", exact=True).wait_for()
     shot(page, "shell-app-nav-zh")
 
 
@@ -43,6 +43,7 @@ def test_language_switch_and_phone_layout(new_page: Any, site: Site) -> None:
     log_in(page, site)
     page.get_by_text("My apps").wait_for()
     page.get_by_text("Phone CRM").click()
+    page.wait_for_url("**/forms/*")  # the app opens its first form
     page.get_by_test_id("open-nav").click()
     page.get_by_test_id("app-nav").get_by_text("Leads").wait_for()
     page.wait_for_timeout(400)  # the drawer slides in
