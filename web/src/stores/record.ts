@@ -2,11 +2,11 @@ import { defineStore } from "pinia";
 import { ref } from "vue";
 import { api } from "@/api/client";
 import type { Comment, Field, FilterNode, Form, LayoutItem, LayoutRow, RecordItem, RecordPage, RelatedLink, User } from "@/api/types";
-import { formatValue, isEmpty, widgetFor } from "@/fields";
+import { isEmpty, widgetFor } from "@/fields";
 
 /**
  * Record pages: the API calls of one record (read, create, update, delete, restore,
- * related records, comments) and the pure helpers they share (layout, title, changed
+ * related records, comments) and the pure helpers they share (layout, changed
  * keys, required checks, mentions) — the helpers are exported for tests and dialogs.
  */
 
@@ -55,22 +55,6 @@ export function effectiveLayout(form: LayoutForm): LayoutRow[] {
   }
   for (const f of fields) if (!placed.has(f.id)) rows.push({ items: [{ kind: "field", field_id: f.id, span: GRID }] });
   return rows;
-}
-
-/** The key of the field naming a record: settings.title_field, else the first text field. */
-export function titleKey(form: Form): string | null {
-  const fields = liveFields(form);
-  const key = form.settings.title_field;
-  if (key && fields.some((f) => f.key === key)) return key;
-  return fields.find((f) => f.type === "text")?.key ?? null;
-}
-
-/** The record's title as text; "" when the title field is empty. */
-export function recordTitle(form: Form, record: Pick<RecordItem, "data"> | null | undefined): string {
-  const key = titleKey(form);
-  if (!key || !record) return "";
-  const field = form.fields.find((f) => f.key === key)!;
-  return formatValue(field, record.data[key]);
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -2,6 +2,7 @@ import { defineStore } from "pinia";
 import { api, ApiError } from "@/api/client";
 import type { FilterNode, Form, RecordItem, RecordPage } from "@/api/types";
 import { useFormsStore } from "@/stores/forms";
+import { liveFields } from "@/stores/record";
 import { useTitlesStore } from "@/stores/titles";
 
 export interface ListParams {
@@ -91,18 +92,10 @@ export const useRecordsStore = defineStore("records", () => {
 
   /** Load what rendering these records needs: relation titles and the user directory. */
   async function prepare(form: Form, items: RecordItem[]): Promise<void> {
-    const titles = useTitlesStore();
-    const jobs: Promise<unknown>[] = [];
-    for (const field of form.fields) {
-      if (field.type !== "relation") continue;
-      const ids = items.flatMap((r) => {
-        const v = r.data[field.key];
-        return v == null ? [] : Array.isArray(v) ? v.map(Number) : [Number(v)];
-      });
-      if (ids.length) jobs.push(titles.ensure(Number(field.settings.target_form_id), ids).catch(() => undefined));
-    }
-    jobs.push(useFormsStore().loadUsers().catch(() => undefined));
-    await Promise.all(jobs);
+    await Promise.all([
+      useTitlesStore().ensureRelations(liveFields(form), items.map((r) => r.data)),
+      useFormsStore().loadUsers().catch(() => undefined),
+    ]);
   }
 
   return { list, get, update, bulkUpdate, bulkDelete, prepare };

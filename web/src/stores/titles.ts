@@ -1,11 +1,33 @@
 import { defineStore } from "pinia";
 import { ref } from "vue";
 import { api } from "@/api/client";
-import type { Field } from "@/api/types";
+import type { Field, Form, RecordItem } from "@/api/types";
+import { formatValue } from "@/fields";
+import { liveFields } from "@/stores/record";
 
 /** The record ids a relation value holds (one id, a list of them, or nothing). */
 export function relationIds(value: unknown): number[] {
   return value == null ? [] : (Array.isArray(value) ? value : [value]).map(Number);
+}
+
+/**
+ * The field naming a form's records, as the server picks it for relation titles:
+ * `settings.title_field` when it is a live field, else the first text field.
+ */
+export function titleField(form: Pick<Form, "fields" | "settings">): Field | undefined {
+  const fields = liveFields(form);
+  const key = form.settings.title_field;
+  return (key && fields.find((f) => f.key === key)) || fields.find((f) => f.type === "text");
+}
+
+/**
+ * A record's title everywhere in the app: its title field's display text, else "#id"
+ * (what the server's relation titles say for the same record); "" without a record.
+ */
+export function recordTitle(form: Pick<Form, "fields" | "settings">, record: Pick<RecordItem, "id" | "data"> | null | undefined): string {
+  if (!record) return "";
+  const field = titleField(form);
+  return (field && formatValue(field, record.data[field.key])) || `#${record.id}`;
 }
 
 /**

@@ -1,12 +1,11 @@
 /**
  * Fields as the data views use them: the form's live fields plus the system columns
- * (created/updated at, created by) as read-only pseudo-fields, record titles, and the
+ * (created/updated at, created by) as read-only pseudo-fields, and the
  * operators (with arity) a field offers in the filter builder.
  */
 import type { Field, FieldTypeInfo, Form, RecordItem } from "@/api/types";
 import { DEFAULT_ARITY, type Arity } from "@/components/filter/filterModel";
 import { tr } from "@/i18n";
-import { formatValue } from "@/fields";
 
 export const SYSTEM_COLUMNS: Record<string, string> = {
   created_at: "datetime",
@@ -38,19 +37,6 @@ export function viewFields(form: Form, types: FieldTypeInfo[]): Field[] {
 export function valueOf(record: RecordItem, key: string): unknown {
   if (isSystem(key)) return (record as unknown as Record<string, unknown>)[key];
   return record.data[key];
-}
-
-/** The field that names a record: the form's title field, else its first text field. */
-export function titleField(form: Form): Field | undefined {
-  const fields = form.fields.filter((f) => !f.deleted_at);
-  const key = form.settings.title_field;
-  return (key && fields.find((f) => f.key === key)) || fields.find((f) => f.type === "text") || fields[0];
-}
-
-export function recordTitle(form: Form, record: RecordItem): string {
-  const field = titleField(form);
-  const text = field ? formatValue(field, record.data[field.key]) : "";
-  return text || tr("views.untitled");
 }
 
 /** The arity of an operator on a field: the type catalogue's, else the API default. */

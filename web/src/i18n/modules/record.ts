@@ -4,7 +4,6 @@ export default {
     record: {
       newTitle: "新建{form}",
       editTitle: "编辑{form}",
-      untitled: "未命名记录",
       save: "保存",
       saveAndNew: "保存并继续新建",
       cancel: "取消",
@@ -97,7 +96,6 @@ export default {
     record: {
       newTitle: "New {form}",
       editTitle: "Edit {form}",
-      untitled: "Untitled record",
       save: "Save",
       saveAndNew: "Save and new",
       cancel: "Cancel",

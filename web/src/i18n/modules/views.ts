@@ -41,7 +41,6 @@ const zh = {
     addFirst: "添加第一条记录",
     clearFilter: "清除筛选",
     system: { created_at: "创建时间", updated_at: "更新时间", created_by: "创建人", updated_by: "更新人", id: "记录ID", owner: "负责人" },
-    untitled: "（无标题）",
     open: "打开",
     // table
     pageSize: "{n} 条/页",
@@ -169,7 +168,6 @@ const en: typeof zh = {
     addFirst: "Add the first record",
     clearFilter: "Clear filter",
     system: { created_at: "Created at", updated_at: "Updated at", created_by: "Created by", updated_by: "Updated by", id: "Record ID", owner: "Owner" },
-    untitled: "(untitled)",
     open: "Open",
     pageSize: "{n} / page",
     prev: "Previous",

@@ -8,13 +8,11 @@ import {
   effectiveLayout,
   extractMentions,
   mentionSegments,
-  recordTitle,
   relatedFilter,
   requiredErrors,
-  titleKey,
   useRecordStore,
 } from "@/stores/record";
-import { relationIds } from "@/stores/titles";
+import { recordTitle, relationIds, titleField } from "@/stores/titles";
 import messages from "@/i18n/modules/record";
 
 function field(id: number, key: string, type = "text", extra: Partial<Field> = {}): Field {
@@ -78,11 +76,18 @@ describe("record helpers", () => {
   });
 
   it("names a record by the title field, else the first text field", () => {
-    expect(titleKey(form([no, name]))).toBe("name");
-    expect(titleKey(form([no, name], { title_field: "no" }))).toBe("no");
-    expect(titleKey(form([no, name], { title_field: "missing" }))).toBe("name");
-    expect(recordTitle(form([no, name]), { data: { name: "阿里巴巴", no: "C-1" } })).toBe("阿里巴巴");
-    expect(recordTitle(form([no]), { data: { no: "C-1" } })).toBe("");
+    expect(titleField(form([no, name]))?.key).toBe("name");
+    expect(titleField(form([no, name], { title_field: "no" }))?.key).toBe("no");
+    expect(titleField(form([no, name], { title_field: "missing" }))?.key).toBe("name");
+    expect(titleField(form([no, name], { title_field: "old" }))?.key).toBe("name");
+    expect(titleField(form([gone, no]))).toBeUndefined();
+    expect(recordTitle(form([no, name]), { id: 3, data: { name: "阿里巴巴", no: "C-1" } })).toBe("阿里巴巴");
+  });
+
+  it("falls back to #id like the server's relation titles, and to nothing without a record", () => {
+    expect(recordTitle(form([no]), { id: 3, data: { no: "C-1" } })).toBe("#3");
+    expect(recordTitle(form([no, name]), { id: 4, data: { name: "" } })).toBe("#4");
+    expect(recordTitle(form([no, name]), null)).toBe("");
   });
 
   it("sends only changed writable keys and treats empty values alike", () => {
