@@ -17,3 +17,15 @@ export function formatTime(value: string | null | undefined): string {
   if (Number.isNaN(d.getTime())) return value;
   return `${localDay(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** Every local day from `first` to `last` (both included) as "2024-05-01". */
+export function daysBetween(first: Date, last: Date): string[] {
+  const days: string[] = [];
+  const d = new Date(first.getFullYear(), first.getMonth(), first.getDate());
+  const end = localDay(last);
+  for (let i = 0; i < 400 && localDay(d) <= end; i += 1) {
+    days.push(localDay(d));
+    d.setDate(d.getDate() + 1);
+  }
+  return days;
+}

@@ -83,7 +83,7 @@ const zh = {
     prevMonth: "上个月",
     nextMonth: "下个月",
     more: "还有 {n} 条",
-    truncated: "本月共 {total} 条记录，只显示前 {n} 条，可添加筛选缩小范围",
+    dayTruncated: "当天共 {total} 条记录，只显示前 {n} 条，可添加筛选缩小范围",
     dayRecords: "{date} 的记录",
     // gallery
     cards: "卡片",
@@ -207,7 +207,7 @@ const en: typeof zh = {
     prevMonth: "Previous month",
     nextMonth: "Next month",
     more: "{n} more",
-    truncated: "{total} records this month; showing the first {n}. Add a filter to narrow it down",
+    dayTruncated: "{total} records on this day; showing the first {n}. Add a filter to narrow it down",
     dayRecords: "Records on {date}",
     cards: "Cards",
   },

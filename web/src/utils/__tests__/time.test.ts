@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTime, localDay, pad } from "@/utils/time";
+import { daysBetween, formatTime, localDay, pad } from "@/utils/time";
 
 describe("time helpers", () => {
   it("pads numbers to a width", () => {
@@ -18,5 +18,13 @@ describe("time helpers", () => {
     expect(formatTime(d.toISOString())).toBe("2024-05-01 09:03");
     expect(formatTime("soon")).toBe("soon");
     expect(formatTime(null)).toBe("");
+  });
+
+  it("lists the days of a range across month ends", () => {
+    expect(daysBetween(new Date(2024, 1, 27), new Date(2024, 2, 2))).toEqual([
+      "2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02",
+    ]);
+    expect(daysBetween(new Date(2024, 4, 1, 18), new Date(2024, 4, 1, 9))).toEqual(["2024-05-01"]);
+    expect(daysBetween(new Date(2024, 4, 2), new Date(2024, 4, 1))).toEqual([]);
   });
 });
