@@ -15,6 +15,8 @@ export default {
     search: "Search",
     empty: "No data",
     loadFailed: "Failed to load",
+    more: "More actions",
+    remove: "Remove",
   },
   auth: {
     title: "Log in to qiao",
@@ -55,7 +57,7 @@ export default {
     reorderHint: "Drag to reorder", group: "Group", noGroup: "Ungrouped", setGroup: "Set group",
     design: "Design", data: "Data", trash: "Recycle bin", back: "All apps", collapse: "Collapse", expand: "Expand",
     deleteForm: "Delete form", deleteFormConfirm: "Delete the form “{name}”? It can be restored within 30 days.", renameForm: "Rename form",
-    icon: "Icon", notFound: "Page not found", formCreated: "Form created",
+    icon: "Icon", openMenu: "Open the forms menu", notFound: "Page not found", formCreated: "Form created",
   },
   menu: { language: "Language" },
 };

@@ -15,6 +15,8 @@ export default {
     search: "搜索",
     empty: "暂无数据",
     loadFailed: "加载失败",
+    more: "更多操作",
+    remove: "移除",
   },
   auth: {
     title: "登录 qiao",
@@ -55,7 +57,7 @@ export default {
     reorderHint: "拖动可调整顺序", group: "分组", noGroup: "未分组", setGroup: "设置分组",
     design: "设计表单", data: "数据", trash: "回收站", back: "全部应用", collapse: "收起导航", expand: "展开导航",
     deleteForm: "删除表单", deleteFormConfirm: "确定删除表单「{name}」吗？30 天内可恢复。", renameForm: "重命名表单",
-    icon: "图标", notFound: "没有找到这个页面", formCreated: "已创建表单",
+    icon: "图标", openMenu: "打开表单菜单", notFound: "没有找到这个页面", formCreated: "已创建表单",
   },
   menu: { language: "语言" },
 };
