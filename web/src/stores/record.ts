@@ -82,7 +82,10 @@ export function createData(fields: Field[], data: Record<string, unknown>): Reco
 /** A new record's values: each field's empty value, then the given defaults. */
 export function blankData(fields: Field[], defaults: Record<string, unknown> = {}): Record<string, unknown> {
   const data: Record<string, unknown> = {};
-  for (const f of fields) data[f.key] = f.key in defaults ? defaults[f.key] : widgetFor(f.type).empty();
+  // the caller's defaults (e.g. a pre-filled relation), then the field's own default value
+  for (const f of fields) {
+    data[f.key] = f.key in defaults ? defaults[f.key] : (f.settings.default ?? widgetFor(f.type).empty());
+  }
   return data;
 }
 

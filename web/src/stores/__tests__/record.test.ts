@@ -99,6 +99,10 @@ describe("record helpers", () => {
 
   it("fills defaults into a blank record", () => {
     expect(blankData([name, customer], { customer: 3 })).toEqual({ name: null, customer: 3 });
+    // a field's own default value, unless the caller pre-fills it
+    const level = { ...name, key: "level", type: "select", settings: { default: "潜在" } };
+    expect(blankData([level])).toEqual({ level: "潜在" });
+    expect(blankData([level], { level: "重要" })).toEqual({ level: "重要" });
   });
 
   it("checks required writable fields", () => {
