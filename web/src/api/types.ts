@@ -34,9 +34,8 @@ export interface Choice {
   archived?: boolean;
 }
 
-/** A field as the form JSON carries it; `settings` depend on the type. */
-export interface Field {
-  id: number;
+/** What defines a field (what the designer edits and publishes); `settings` depend on the type. */
+export interface FieldDefinition {
   key: string;
   label: string;
   type: string;
@@ -44,6 +43,11 @@ export interface Field {
   unique: boolean;
   indexed: boolean;
   settings: Record<string, any>;
+}
+
+/** A field as the form JSON carries it. */
+export interface Field extends FieldDefinition {
+  id: number;
   position: number;
   operators: string[];
   sortable: boolean;

@@ -1,7 +1,7 @@
 import { defineStore } from "pinia";
 import { computed, ref } from "vue";
 import type { ErrorDetail } from "@/api/client";
-import type { FieldTypeInfo, Form, LayoutRow } from "@/api/types";
+import type { FieldDefinition, FieldTypeInfo, Form, LayoutRow } from "@/api/types";
 
 /**
  * The form designer's state: the fields being designed, their layout in rows (1–4 fields
@@ -17,18 +17,11 @@ const HISTORY_LIMIT = 200;
 export const CHOICE_COLORS = ["#2f6bff", "#00b42a", "#ff7d00", "#f53f3f", "#722ed1", "#14c9c9", "#f7ba1e", "#eb2f96", "#86909c", "#165dff"];
 const DRAFT_VERSION = 1;
 
-export interface FieldDraft {
+export interface FieldDraft extends FieldDefinition {
   /** the client's name for the field: stable across edits, used by the layout */
   ref: string;
   /** the published field, when there is one */
   id?: number;
-  key: string;
-  label: string;
-  type: string;
-  required: boolean;
-  unique: boolean;
-  indexed: boolean;
-  settings: Record<string, any>;
   /** the published type (type changes of published fields are previewed) */
   originalType?: string;
   accept_loss?: boolean;
@@ -62,16 +55,9 @@ export interface DesignerState {
 /** Where something lands: a new row at `row`, or inside row `row` at `index`. */
 export type DropTarget = { newRow: number } | { row: number; index: number };
 
-export interface PublishField {
+export interface PublishField extends FieldDefinition {
   id?: number;
   ref: string;
-  key: string;
-  label: string;
-  type: string;
-  required: boolean;
-  unique: boolean;
-  indexed: boolean;
-  settings: Record<string, any>;
   accept_loss?: boolean;
 }
 
