@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
+from qiao.db import schema
+from qiao.forms.catalog import read_version
+from qiao.runtime import Runtime
 from tests.conftest import Api
 
 
@@ -177,3 +182,134 @@ def test_patch_form_settings_merge_and_title_field(api: Api) -> None:
     assert out["settings"]["draft"]["data"] == {"a": 1}
     bad = api.patch(f"/forms/{fid}", {"settings": {"title_field": "zzz"}})
     assert details(bad) == {"settings.title_field": "title_field_unknown"}
+
+
+def schema_state(rt: Runtime, form_id: int) -> tuple[Any, ...]:
+    """The form row, its field rows and the physical columns of its tables."""
+    with rt.db.read() as conn:
+        form = conn.execute(sa.select(schema.forms).where(schema.forms.c.id == form_id)).one()
+        fields = conn.execute(
+            sa.select(schema.fields)
+            .where(schema.fields.c.form_id == form_id)
+            .order_by(schema.fields.c.id)
+        ).all()
+        inspector = sa.inspect(conn)
+        tables = sorted(n for n in inspector.get_table_names() if n.startswith(("qf_", "qj_")))
+        columns = {n: sorted(c["name"] for c in inspector.get_columns(n)) for n in tables}
+        indexes = {n: sorted(i["name"] or "" for i in inspector.get_indexes(n)) for n in tables}
+        version = read_version(conn)
+    return tuple(map(repr, form)), [tuple(map(repr, f)) for f in fields], columns, indexes, version
+
+
+def test_publish_failing_on_the_last_field_changes_nothing(api: Api, rt: Runtime) -> None:
+    form = api.make_form(
+        [
+            {"key": "name", "label": "名称", "type": "text", "indexed": True},
+            {"key": "amount", "label": "金额", "type": "text"},
+            {"key": "note", "label": "备注", "type": "textarea"},
+            {"key": "tags", "label": "标签", "type": "multiselect", "settings": {"choices": ["a"]}},
+        ]
+    )
+    fid = form["id"]
+    name, amount = field_by_key(form, "name"), field_by_key(form, "amount")
+    api.create(fid, {"name": "甲", "amount": "12", "note": "n", "tags": ["a"]})
+    before = schema_state(rt, fid)
+    body = {
+        "fields": [
+            # changed: renamed, relabelled, unindexed, retyped with its data converted
+            {"id": name["id"], "key": "title", "label": "客户", "type": "text"},
+            {"id": amount["id"], "key": "amount", "label": "金额", "type": "number"},
+            # added: a column, a junction table, a back-filled serial number
+            {"key": "extra", "label": "额外", "type": "text", "unique": True, "indexed": True},
+            {
+                "key": "labels",
+                "label": "多选",
+                "type": "multiselect",
+                "settings": {"choices": ["x"]},
+            },
+            {"key": "code", "label": "编号", "type": "autonumber"},
+            # ... note and tags are deleted; the last field is invalid
+            {"key": "stage", "label": "阶段", "type": "select", "settings": {"choices": 5}},
+        ],
+        "layout": [],
+    }
+    refused = api.post(f"/forms/{fid}/publish", body)
+    assert refused.status_code == 422, refused.text
+    assert list(details(refused)) == ["fields[5].settings.choices"]
+    assert schema_state(rt, fid) == before
+    after = api.ok(api.get(f"/forms/{fid}"))
+    assert [f["key"] for f in after["fields"]] == ["name", "amount", "note", "tags"]
+    record = api.list(fid)["items"][0]["data"]
+    assert record == {"name": "甲", "amount": "12", "note": "n", "tags": ["a"]}
+
+
+def test_publish_bumps_the_schema_version_once(api: Api, rt: Runtime) -> None:
+    form = base_form(api)
+    fid = form["id"]
+    name, amount = field_by_key(form, "name"), field_by_key(form, "amount")
+    with rt.db.read() as conn:
+        version = read_version(conn)
+    body = {
+        "fields": [
+            {"id": amount["id"], "ref": "a", "key": "amt", "label": "金额", "type": "number"},
+            {"id": name["id"], "ref": "n", "key": "name", "label": "名", "type": "text"},
+            {"ref": "x", "key": "extra", "label": "额外", "type": "text"},
+        ],
+        "layout": [{"items": [{"kind": "field", "ref": "x", "span": 12}]}],
+        "title_field": "name",
+    }
+    api.ok(api.post(f"/forms/{fid}/publish", body))
+    with rt.db.read() as conn:
+        assert read_version(conn) == version + 1
+
+
+def test_publish_swaps_and_passes_on_keys(api: Api) -> None:
+    form = base_form(api)
+    fid = form["id"]
+    name, amount = field_by_key(form, "name"), field_by_key(form, "amount")
+    rid = api.create(fid, {"name": "甲", "amount": "12", "note": "n"})["id"]
+    body = {
+        "fields": [
+            {"id": name["id"], "key": "amount", "label": "名称", "type": "text"},
+            {"id": amount["id"], "key": "name", "label": "金额", "type": "number"},
+            # the deleted note's key goes to a new field; note's old value stays with note
+            {"key": "note", "label": "新备注", "type": "text"},
+        ],
+    }
+    out = api.ok(api.post(f"/forms/{fid}/publish", body))
+    assert {f["key"]: f["id"] for f in out["fields"]} == {
+        "amount": name["id"],
+        "name": amount["id"],
+        "note": next(f["id"] for f in out["fields"] if f["label"] == "新备注"),
+    }
+    assert api.ok(api.get(f"/forms/{fid}/records/{rid}"))["data"] == {
+        "amount": "甲",
+        "name": 12,
+        "note": None,
+    }
+    full = api.ok(api.get(f"/forms/{fid}", params={"include_deleted_fields": True}))
+    assert not any(f["key"].startswith("_") for f in full["fields"])
+    # two fields may still not end up with one key
+    clash = [
+        {"id": name["id"], "key": "same", "label": "A", "type": "text"},
+        {"id": amount["id"], "key": "same", "label": "B", "type": "number"},
+    ]
+    refused = api.post(f"/forms/{fid}/publish", {"fields": clash})
+    assert details(refused) == {"fields[1].key": "field_key_taken"}
+
+
+def test_form_settings_of_the_designer_are_not_patched(api: Api) -> None:
+    form = base_form(api)
+    fid = form["id"]
+    for key, value in [("layout", "zzz"), ("draft", {"data": 1}), ("group", ["x"])]:
+        bad = api.patch(f"/forms/{fid}", {"settings": {key: value}})
+        assert bad.status_code == 422, bad.text
+        assert details(bad) == {f"settings.{key}": "form_setting_managed"}
+        created = api.post(
+            f"/apps/{form['app_id']}/forms", {"name": "另一个", "settings": {key: value}}
+        )
+        assert details(created) == {f"settings.{key}": "form_setting_managed"}
+    # the form still reads, and other settings still merge
+    out = api.ok(api.patch(f"/forms/{fid}", {"settings": {"color": "red"}}))
+    assert out["settings"]["color"] == "red"
+    assert len(out["settings"]["layout"]) == 3

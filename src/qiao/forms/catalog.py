@@ -113,17 +113,28 @@ def read_version(conn: Connection) -> int:
     return int(value or 0)
 
 
+_BUMPED = "qiao_schema_bumped"
+
+
 def bump_version(conn: Connection) -> int:
-    """Increment the schema version inside the current (write) transaction."""
+    """Increment the schema version once per write transaction: a unit of work made of
+    several schema changes (a publish) is one new version, however often it asks."""
+    transaction = conn.get_transaction()
+    done = conn.info.get(_BUMPED)
+    if done is not None and transaction is not None and done[0] is transaction:
+        return int(done[1])
     table = schema.settings
     current = conn.execute(
         sa.select(table.c.value).where(table.c.key == VERSION_KEY).with_for_update()
     ).scalar()
+    version = 1 if current is None else int(current) + 1
     if current is None:
-        conn.execute(sa.insert(table).values(key=VERSION_KEY, value=1))
-        return 1
-    conn.execute(sa.update(table).where(table.c.key == VERSION_KEY).values(value=int(current) + 1))
-    return int(current) + 1
+        conn.execute(sa.insert(table).values(key=VERSION_KEY, value=version))
+    else:
+        conn.execute(sa.update(table).where(table.c.key == VERSION_KEY).values(value=version))
+    # keyed by the transaction object: conn.info outlives it (pool checkouts, retries)
+    conn.info[_BUMPED] = (transaction, version)
+    return version
 
 
 class SchemaCache:

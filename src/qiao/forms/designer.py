@@ -100,6 +100,16 @@ def publish(rt: Runtime, ctx: Ctx, form_id: int, data: PublishIn) -> dict[str, A
         for fm in form.live_fields:
             if fm.id not in listed:  # first, so that a new field may take its key
                 service.delete_field_in(conn, ctx, form_id, fm.id)
+        # renamed fields let go of their keys first: keys may be swapped or passed on
+        keys = {fm.id: fm.key for fm in form.live_fields}
+        service.park_keys(
+            conn,
+            [
+                fd.id
+                for fd in data.fields
+                if fd.id is not None and fd.key not in (None, keys[fd.id])
+            ],
+        )
         ids_by_ref: dict[str, int] = {}
         order: list[int] = []
         for i, fd in enumerate(data.fields):

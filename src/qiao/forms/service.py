@@ -115,11 +115,30 @@ def create_form(rt: Runtime, ctx: Ctx, app_id: int, data: FormIn) -> dict[str, A
         for index, fin in enumerate(data.fields):
             _insert_field(conn, ctx, form_id, fin, taken, index, f"fields[{index}].")
         form = load_form(conn, form_id)
+        _check_settings(form, data.settings)
         ddl.create_form_tables(conn, form)
         bump_version(conn)
         return form
 
     return form_json(rt.db.write(create))
+
+
+#: form settings with their own endpoints and rules: the layout (publish), the draft
+#: (``PUT /forms/{id}/draft``) and the navigation group (``PUT /apps/{id}/forms/order``)
+MANAGED_SETTINGS = ("layout", "draft", "group")
+
+
+def _check_settings(form: FormMeta, settings: dict[str, Any]) -> None:
+    """Refuse settings that only their own endpoints may write; check the title field."""
+    errors = [
+        ErrorDetail(f"settings.{key}", "form_setting_managed", {"setting": key})
+        for key in MANAGED_SETTINGS
+        if key in settings
+    ]
+    if errors:
+        raise ValidationFailed(details=errors)
+    if "title_field" in settings:
+        check_title_field(form, settings["title_field"], "settings.title_field")
 
 
 def update_form(rt: Runtime, ctx: Ctx, form_id: int, data: FormPatch) -> dict[str, Any]:
@@ -133,8 +152,7 @@ def update_form(rt: Runtime, ctx: Ctx, form_id: int, data: FormPatch) -> dict[st
     def update(conn: Connection) -> FormMeta:
         form = live_form(conn, form_id)
         if data.settings is not None:
-            if "title_field" in data.settings:
-                check_title_field(form, data.settings["title_field"], "settings.title_field")
+            _check_settings(form, data.settings)
             changes["settings"] = {**form.settings, **data.settings}
         if changes:
             conn.execute(
@@ -328,16 +346,18 @@ def update_field_in(
 ) -> FieldMeta:
     """Change a field inside the caller's write transaction (a new type converts the
     data in the same transaction: all of the changes or none); the caller checks rights."""
-    patch = _convert_type(
-        conn, ctx, form_id, field_of(live_form(conn, form_id), field_id), patch, prefix
-    )
+    form = live_form(conn, form_id)
+    old = field_of(form, field_id)
+    if patch.key is not None and patch.key != old.key:
+        # first: a parked key (see ``park_keys``) never names the backup of a conversion
+        fieldspec.check_key(patch.key, set(form.by_key) - {old.key}, prefix)
+        conn.execute(sa.update(fields_t).where(fields_t.c.id == field_id).values(key=patch.key))
+        bump_version(conn)
+    patch = _convert_type(conn, ctx, form_id, field_of(form, field_id), patch, prefix)
     form = live_form(conn, form_id)
     old = field_of(form, field_id)
     ftype = old.ftype
     changes: dict[str, Any] = {}
-    if patch.key is not None and patch.key != old.key:
-        fieldspec.check_key(patch.key, set(form.by_key) - {old.key}, prefix)
-        changes["key"] = patch.key
     if patch.label is not None and patch.label.strip() != old.label:
         changes["label"] = patch.label.strip()
     if patch.required is not None and (patch.required and ftype.writable) != old.required:
@@ -372,6 +392,14 @@ def update_field_in(
     ddl.set_field_indexes(conn, form, old, new)
     bump_version(conn)
     return new
+
+
+def park_keys(conn: Connection, field_ids: list[int]) -> None:
+    """Give fields a temporary key inside the caller's transaction, so that renames
+    later in it may take each other's keys (``a`` → ``b`` and ``b`` → ``a``). A parked
+    key starts with ``_``, which no field key may, so it never meets a real one."""
+    for fid in field_ids:
+        conn.execute(sa.update(fields_t).where(fields_t.c.id == fid).values(key=f"_parked_{fid}"))
 
 
 def _refuse_duplicates(conn: Connection, form: FormMeta, fm: FieldMeta, prefix: str = "") -> None:

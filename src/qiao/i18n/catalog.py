@@ -324,6 +324,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "标题字段「{key}」不存在",
         "en": "The title field '{key}' does not exist",
     },
+    "form_setting_managed": {
+        "zh-CN": "设置「{setting}」不能在这里修改（请使用表单设计器或应用的表单排序）",
+        "en": "The setting '{setting}' cannot be changed here (use the form designer or "
+        "the app's form order)",
+    },
     "form_order_mismatch": {
         "zh-CN": "需要恰好列出该应用的所有表单",
         "en": "List exactly the forms of this app",
