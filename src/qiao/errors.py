@@ -7,6 +7,7 @@ error shape ``{"error": {"code", "message", "details": [...]}}``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -22,6 +23,15 @@ class ErrorDetail:
 
     def prefixed(self, prefix: str) -> ErrorDetail:
         return ErrorDetail(f"{prefix}{self.field}", self.code, self.params)
+
+
+def loc_path(loc: Iterable[Any], root: str = "") -> str:
+    """A pydantic error location named the way details name fields: ``fields[2].label``
+    (below ``root`` when given: ``config.columns[0].width``)."""
+    path = root
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
 
 
 class QiaoError(Exception):

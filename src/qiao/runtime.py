@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import Connection
+
 from qiao.config import Settings
 from qiao.db.engine import make_engine
 from qiao.db.uow import Database
 from qiao.forms.catalog import Catalog, SchemaCache
+from qiao.forms.model import FormMeta
 
 
 @dataclass
@@ -31,3 +34,8 @@ class Runtime:
     def catalog(self) -> Catalog:
         with self.db.read() as conn:
             return self.schema.get(conn)
+
+    def form(self, conn: Connection, form_id: int) -> FormMeta:
+        """A live form's cached metadata, checked against the version seen on ``conn``
+        (404 ``form_not_found`` for a missing or deleted form)."""
+        return self.schema.get(conn).form(form_id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from qiao.context import Ctx, utcnow
+from qiao.db.types import MAX_ID
 from qiao.errors import Forbidden, NotAuthenticated
 from qiao.i18n import negotiate
 from qiao.org.auth import Session, csrf_matches, resolve_api_token, resolve_session
@@ -23,6 +24,9 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+#: an id in the URL: out of range is a 422 naming the parameter, never a driver overflow
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def get_ctx(request: Request, rt: RuntimeDep) -> Ctx:

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qiao.api.json import JSON
-from qiao.errors import ErrorDetail, QiaoError
+from qiao.errors import ErrorDetail, QiaoError, loc_path
 from qiao.i18n import negotiate, translate
 
 log = logging.getLogger(__name__)
@@ -62,18 +62,16 @@ def error_response(
 _PYDANTIC_CODES = {"missing": "missing", "extra_forbidden": "extra_forbidden"}
 
 
-def _path(loc: list[Any]) -> str:
-    """A pydantic location as the services name fields: ``fields[2].label``."""
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
-    return path or "body"
+_SOURCES = ("body", "query", "path", "header", "cookie")
 
 
 def _validation_details(exc: RequestValidationError) -> list[ErrorDetail]:
     details = []
     for err in exc.errors():
-        field = _path([p for p in err.get("loc", ()) if p not in ("body", "query", "path")])
+        loc = list(err.get("loc", ()))
+        if loc and loc[0] in _SOURCES:  # only the source: a field may be called "body"
+            loc = loc[1:]
+        field = loc_path(loc) or "body"
         code = _PYDANTIC_CODES.get(err.get("type", ""), "wrong_type")
         details.append(ErrorDetail(field, code, {"msg": err.get("msg", "")}))
     return details

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.db import schema
+from qiao.db.types import Id
 from qiao.errors import BadRequest, ErrorDetail, Forbidden, NotFound
 from qiao.org.permissions import require_user
 from qiao.runtime import Runtime
@@ -22,11 +23,11 @@ MAX_MENTIONS = 50
 class CommentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     body: str = Field(min_length=1, max_length=10000)
-    mentions: list[int] = Field(default_factory=list, max_length=MAX_MENTIONS)
+    mentions: list[Id] = Field(default_factory=list, max_length=MAX_MENTIONS)
 
 
 def _check_record(rt: Runtime, conn: Connection, form_id: int, record_id: int, live: bool) -> None:
-    table = rt.schema.get(conn).form(form_id).table
+    table = rt.form(conn, form_id).table
     query = sa.select(table.c.id).where(table.c.id == record_id)
     if live:
         query = query.where(table.c.deleted_at.is_(None))
@@ -66,10 +67,11 @@ def list_comments(rt: Runtime, ctx: Ctx, form_id: int, record_id: int) -> list[d
 
 
 def _check_mentions(conn: Connection, mentions: list[int]) -> list[int]:
-    mentions = list(dict.fromkeys(mentions))
+    """The mentioned users once each, in order; errors name the positions as sent."""
+    unique = list(dict.fromkeys(mentions))
     active = set(
         conn.execute(
-            sa.select(users_t.c.id).where(users_t.c.id.in_(mentions), users_t.c.is_active)
+            sa.select(users_t.c.id).where(users_t.c.id.in_(unique), users_t.c.is_active)
         ).scalars()
     )
     errors = [
@@ -79,7 +81,7 @@ def _check_mentions(conn: Connection, mentions: list[int]) -> list[int]:
     ]
     if errors:
         raise BadRequest("request_invalid", details=errors)
-    return mentions
+    return unique
 
 
 def add_comment(

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
-from qiao.errors import ErrorDetail, FieldValueError, QiaoError, ValidationFailed
+from qiao.errors import ErrorDetail, FieldValueError, QiaoError, ValidationFailed, loc_path
 from qiao.forms.fields import registry
 from qiao.forms.fields.base import FieldSettings, FieldType
 from qiao.forms.model import FieldMeta
@@ -21,7 +21,7 @@ KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 def settings_errors(exc: ValidationError, prefix: str) -> list[ErrorDetail]:
     details = []
     for err in exc.errors():
-        loc = ".".join(str(part) for part in err["loc"])
+        loc = loc_path(err["loc"])
         details.append(
             ErrorDetail(
                 # a model-wide rule (e.g. min <= max) names the settings, not settings.settings

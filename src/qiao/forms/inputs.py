@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from qiao.db.types import Id, JsonObject
 from qiao.forms.layout import RowIn
 
 
@@ -36,7 +35,7 @@ class FieldIn(_In):
     required: bool = False
     unique: bool = False
     indexed: bool = False
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: JsonObject = Field(default_factory=dict)
 
 
 class FieldPatch(_In):
@@ -46,14 +45,14 @@ class FieldPatch(_In):
     required: bool | None = None
     unique: bool | None = None
     indexed: bool | None = None
-    settings: dict[str, Any] | None = None
+    settings: JsonObject | None = None
     #: confirm a type change that cannot convert every value
     accept_loss: bool = False
 
 
 class TypeChangeIn(_In):
     type: str = Field(min_length=1, max_length=32)
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: JsonObject = Field(default_factory=dict)
     accept_loss: bool = False
 
 
@@ -61,28 +60,28 @@ class FormIn(_In):
     name: str = Field(min_length=1, max_length=128)
     description: str = Field(default="", max_length=2000)
     fields: list[FieldIn] = Field(default_factory=list, max_length=500)
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: JsonObject = Field(default_factory=dict)
 
 
 class FormPatch(_In):
     name: str | None = Field(default=None, min_length=1, max_length=128)
     description: str | None = Field(default=None, max_length=2000)
     position: int | None = None
-    settings: dict[str, Any] | None = None
+    settings: JsonObject | None = None
 
 
 class FieldOrderIn(_In):
-    field_ids: list[int] = Field(max_length=500)
+    field_ids: list[Id] = Field(max_length=500)
 
 
 class DraftIn(_In):
     #: whatever the designer needs to resume; opaque to the server (at most 1 MB)
-    draft: dict[str, Any]
+    draft: JsonObject
 
 
 class FieldDraft(FieldIn):
     #: an existing live field of the form; without it the field is added
-    id: int | None = None
+    id: Id | None = None
     #: the client's name for the field within this request, used by the layout
     ref: str | None = Field(default=None, min_length=1, max_length=64)
     #: confirm a type change that cannot convert every value
@@ -97,7 +96,7 @@ class PublishIn(_In):
 
 
 class FormOrderItem(_In):
-    id: int
+    id: Id
     group: str | None = Field(default=None, max_length=64)
 
 

@@ -33,10 +33,6 @@ T = TypeVar("T")
 CHUNK = 500
 
 
-def _form(rt: Runtime, conn: Connection, form_id: int) -> FormMeta:
-    return rt.schema.get(conn).form(form_id)
-
-
 def _write(rt: Runtime, form: FormMeta, ctx: Ctx, fn: Callable[[Connection], T]) -> T:
     """Run a write; a unique index that a concurrent writer beat us to becomes a 422."""
     try:
@@ -59,7 +55,7 @@ def get_record(
 ) -> dict[str, Any]:
     require_user(ctx)
     with rt.db.read() as conn:
-        form = _form(rt, conn, form_id)
+        form = rt.form(conn, form_id)
         found = fetch_records(conn, form, [record_id], ctx, trashed=trashed)
     if record_id not in found:
         raise NotFound("record_not_found")
@@ -69,7 +65,7 @@ def get_record(
 def list_(rt: Runtime, ctx: Ctx, form_id: int, query: ListQuery) -> dict[str, Any]:
     require_user(ctx)
     with rt.db.read() as conn:
-        form = _form(rt, conn, form_id)
+        form = rt.form(conn, form_id)
         return list_records(
             conn, form, query, ctx, rt.settings.resolved_secret_key, rt.db.is_sqlite
         )
@@ -178,7 +174,7 @@ def create_record(
 ) -> dict[str, Any]:
     require_user(ctx)
     with rt.db.read() as conn:
-        form = _form(rt, conn, form_id)
+        form = rt.form(conn, form_id)
     prepared, errors = V.prepare(form, data, ctx, partial=False)
     if errors:
         _refuse(rt, form, ctx, errors, [prepared], [""])
@@ -203,7 +199,7 @@ def bulk_create(rt: Runtime, ctx: Ctx, form_id: int, items: list[Any]) -> dict[s
     if len(items) > rt.settings.bulk_max_items:
         raise BadRequest("bulk_too_many", max=rt.settings.bulk_max_items)
     with rt.db.read() as conn:
-        form = _form(rt, conn, form_id)
+        form = rt.form(conn, form_id)
     prepared: list[V.Prepared] = []
     owners: list[int | None] = []
     errors: list[ErrorDetail] = []
@@ -265,7 +261,7 @@ def update_record(
 ) -> dict[str, Any]:
     require_user(ctx)
     with rt.db.read() as conn:
-        form = _form(rt, conn, form_id)
+        form = rt.form(conn, form_id)
     if version is None:
         raise ValidationFailed(details=[ErrorDetail("version", "version_required")])
     prepared, errors = V.prepare(form, data, ctx, partial=True)
@@ -335,7 +331,7 @@ def bulk_update(
 ) -> dict[str, Any]:
     require_user(ctx)
     with rt.db.read() as conn:
-        form = _form(rt, conn, form_id)
+        form = rt.form(conn, form_id)
     prepared, errors = V.prepare(form, data, ctx, partial=True)
     if errors:
         raise ValidationFailed(details=errors)
@@ -395,7 +391,7 @@ def delete_records(
     """Move records to the recycle bin (by ids, all of which must exist, or a filter)."""
     require_user(ctx)
     with rt.db.read() as conn:
-        form = _form(rt, conn, form_id)
+        form = rt.form(conn, form_id)
 
     def delete(conn: Connection) -> dict[str, Any]:
         targets = _target_ids(conn, form, ctx, ids, filter_, rt.settings.bulk_max_items)
@@ -410,7 +406,7 @@ def delete_records(
 def restore_record(rt: Runtime, ctx: Ctx, form_id: int, record_id: int) -> dict[str, Any]:
     require_user(ctx)
     with rt.db.read() as conn:
-        form = _form(rt, conn, form_id)
+        form = rt.form(conn, form_id)
 
     def restore(conn: Connection) -> dict[str, Any]:
         found = fetch_records(conn, form, [record_id], ctx, trashed=True)

@@ -6,11 +6,13 @@ its first text field), else ``#<id>``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
 
 from qiao.context import Ctx
+from qiao.db.types import MAX_ID
 from qiao.errors import BadRequest, ErrorDetail
 from qiao.forms.fields.base import Storage
 from qiao.forms.layout import default_title_field
@@ -19,11 +21,13 @@ from qiao.records.reads import junction_values
 from qiao.runtime import Runtime
 
 MAX_IDS = 200
+_ID = re.compile(r"[0-9]{1,19}")
 
 
 def parse_ids(text: str) -> list[int]:
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    if len(parts) > MAX_IDS or not all(p.isdigit() for p in parts):
+    # ASCII digits only ("²".isdigit() is true, int("²") fails) and within a stored id
+    if len(parts) > MAX_IDS or not all(_ID.fullmatch(p) and int(p) <= MAX_ID for p in parts):
         raise BadRequest(
             "request_invalid",
             details=[ErrorDetail("ids", "titles_ids_invalid", {"max": MAX_IDS})],
@@ -36,7 +40,7 @@ def titles(rt: Runtime, ctx: Ctx, form_id: int, ids_text: str) -> list[dict[str,
     require_user(ctx)
     ids = parse_ids(ids_text)
     with rt.db.read() as conn:
-        form = rt.schema.get(conn).form(form_id)
+        form = rt.form(conn, form_id)
         if not ids:
             return []
         key = default_title_field(form)

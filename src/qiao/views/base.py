@@ -7,13 +7,12 @@ name sortable fields. Problems are reported with paths under ``config``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qiao.context import Ctx
-from qiao.errors import BadRequest, ErrorDetail, QiaoError, ValidationFailed
+from qiao.errors import BadRequest, ErrorDetail, QiaoError, ValidationFailed, loc_path
 from qiao.forms.model import FormMeta
 from qiao.query.filters import compile_filter
 from qiao.query.sorting import parse_sort
@@ -81,16 +80,9 @@ class Registry:
 registry = Registry()
 
 
-def _path(loc: Iterable[Any]) -> str:
-    path = PREFIX
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
-
-
 def shape_errors(exc: ValidationError) -> list[ErrorDetail]:
     return [
-        ErrorDetail(_path(err["loc"]), "view_config_invalid", {"reason": err["msg"]})
+        ErrorDetail(loc_path(err["loc"], PREFIX), "view_config_invalid", {"reason": err["msg"]})
         for err in exc.errors()
     ]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from qiao.db.types import Id, JsonObject
 
 
 class _In(BaseModel):
@@ -14,7 +14,7 @@ class _In(BaseModel):
 class ViewIn(_In):
     name: str = Field(min_length=1, max_length=128)
     kind: str = Field(min_length=1, max_length=32)
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: JsonObject = Field(default_factory=dict)
     #: shared with everyone (admins only) or personal to the caller
     shared: bool = False
 
@@ -22,9 +22,9 @@ class ViewIn(_In):
 class ViewPatch(_In):
     name: str | None = Field(default=None, min_length=1, max_length=128)
     kind: str | None = Field(default=None, min_length=1, max_length=32)
-    config: dict[str, Any] | None = None
+    config: JsonObject | None = None
     shared: bool | None = None
 
 
 class ViewOrderIn(_In):
-    view_ids: list[int] = Field(max_length=1000)
+    view_ids: list[Id] = Field(max_length=1000)

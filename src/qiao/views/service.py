@@ -11,7 +11,6 @@ from sqlalchemy.engine import Connection
 from qiao.context import Ctx
 from qiao.db import schema
 from qiao.errors import ErrorDetail, NotFound, ValidationFailed
-from qiao.forms.model import FormMeta
 from qiao.i18n import translate
 from qiao.org.permissions import require_admin, require_user
 from qiao.runtime import Runtime
@@ -37,10 +36,6 @@ def view_json(row: Any) -> dict[str, Any]:
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
-
-
-def _form(rt: Runtime, conn: Connection, form_id: int) -> FormMeta:
-    return rt.schema.get(conn).form(form_id)
 
 
 def _kind(key: str) -> ViewKind:
@@ -105,12 +100,14 @@ def list_views(rt: Runtime, ctx: Ctx, form_id: int) -> list[dict[str, Any]]:
     """The shared views and the caller's own; a form without shared views gets a default
     shared table view (stored, so that it has an id)."""
     require_user(ctx)
+    with rt.db.read() as conn:  # the usual case: one read, no write transaction
+        rt.form(conn, form_id)
+        rows = _visible_rows(conn, form_id, ctx)
+    if any(r.owner_id is None for r in rows):
+        return [view_json(r) for r in rows]
 
     def run(conn: Connection) -> list[Any]:
-        form = _form(rt, conn, form_id)
-        rows = _visible_rows(conn, form_id, ctx)
-        if any(r.owner_id is None for r in rows):
-            return rows
+        form = rt.form(conn, form_id)
         # serialise concurrent first reads on the form row: one default, not two
         forms = schema.forms
         conn.execute(sa.select(forms.c.id).where(forms.c.id == form_id).with_for_update())
@@ -134,7 +131,7 @@ def create_view(rt: Runtime, ctx: Ctx, form_id: int, data: ViewIn) -> dict[str, 
         require_admin(ctx)
 
     def run(conn: Connection) -> Any:
-        form = _form(rt, conn, form_id)
+        form = rt.form(conn, form_id)
         config = _kind(data.kind).validate(form, data.config, ctx)
         owner = None if data.shared else ctx.user_id
         return _insert(conn, ctx, form_id, data.name.strip(), data.kind, config, owner)
@@ -164,7 +161,7 @@ def update_view(rt: Runtime, ctx: Ctx, view_id: int, patch: ViewPatch) -> dict[s
             kind_key = patch.kind if patch.kind is not None else row.kind
             raw = patch.config if patch.config is not None else row.config
             changes["kind"] = kind_key
-            changes["config"] = _kind(kind_key).validate(_form(rt, conn, row.form_id), raw, ctx)
+            changes["config"] = _kind(kind_key).validate(rt.form(conn, row.form_id), raw, ctx)
         if patch.shared is not None and patch.shared != (row.owner_id is None):
             require_admin(ctx)
             changes["owner_id"] = None if patch.shared else ctx.user_id
@@ -196,7 +193,7 @@ def reorder_views(rt: Runtime, ctx: Ctx, form_id: int, order: ViewOrderIn) -> li
     admin = bool(ctx.user and ctx.user.is_admin)
 
     def run(conn: Connection) -> list[Any]:
-        _form(rt, conn, form_id)
+        rt.form(conn, form_id)
         rows = {r.id: r for r in _visible_rows(conn, form_id, ctx)}
         ids = order.view_ids
         if len(ids) != len(set(ids)) or set(ids) != set(rows):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from qiao.api.deps import SESSION_COOKIE, CtxDep, RuntimeDep, current_session
+from qiao.api.deps import SESSION_COOKIE, CtxDep, IdPath, RuntimeDep, current_session
 from qiao.api.json import JSON
 from qiao.context import utcnow
 from qiao.errors import NotAuthenticated
@@ -99,7 +99,7 @@ def list_tokens(ctx: CtxDep, rt: RuntimeDep) -> JSON:
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
-def revoke_token(token_id: int, ctx: CtxDep, rt: RuntimeDep) -> Response:
+def revoke_token(token_id: IdPath, ctx: CtxDep, rt: RuntimeDep) -> Response:
     require_user(ctx)
     assert ctx.user is not None
     auth.revoke_api_token(rt.db, ctx.user, token_id, ctx.now())

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from qiao.api.deps import CtxDep, RuntimeDep
+from qiao.api.deps import CtxDep, IdPath, RuntimeDep
 from qiao.api.json import JSON
+from qiao.db.types import Id
 from qiao.query.filters import parse_filter_param
 from qiao.records import service, titles
 from qiao.records.reads import MAX_LIMIT, ListQuery
@@ -35,19 +36,19 @@ class BulkIn(_In):
 
 
 class BulkUpdateIn(_In):
-    ids: list[int] | None = None
+    ids: list[Id] | None = None
     filter: Any = None
     data: dict[str, Any]
 
 
 class BulkDeleteIn(_In):
-    ids: list[int] | None = None
+    ids: list[Id] | None = None
     filter: Any = None
 
 
 @router.get("", summary="List records (filter, sort, search, keyset pages)")
 def list_records(
-    form_id: int,
+    form_id: IdPath,
     ctx: CtxDep,
     rt: RuntimeDep,
     filter: str | None = Query(default=None, description="JSON filter tree"),
@@ -73,22 +74,22 @@ def list_records(
 
 
 @router.post("", status_code=201, summary="Create a record")
-def create(form_id: int, body: RecordIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+def create(form_id: IdPath, body: RecordIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
     return JSON(service.create_record(rt, ctx, form_id, body.data, body.owner), status_code=201)
 
 
 @router.post("/bulk", status_code=201, summary="Create many records, all or nothing")
-def bulk_create(form_id: int, body: BulkIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+def bulk_create(form_id: IdPath, body: BulkIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
     return JSON(service.bulk_create(rt, ctx, form_id, body.items), status_code=201)
 
 
 @router.post("/bulk-update", summary="Set the same values on records chosen by ids or filter")
-def bulk_update(form_id: int, body: BulkUpdateIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+def bulk_update(form_id: IdPath, body: BulkUpdateIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
     return JSON(service.bulk_update(rt, ctx, form_id, body.ids, body.filter, body.data))
 
 
 @router.post("/bulk-delete", summary="Move records chosen by ids or filter to the recycle bin")
-def bulk_delete(form_id: int, body: BulkDeleteIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+def bulk_delete(form_id: IdPath, body: BulkDeleteIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
     if body.ids is None and body.filter is None:
         return JSON(service.delete_records(rt, ctx, form_id, None, None))
     return JSON(service.delete_records(rt, ctx, form_id, body.ids, body.filter))
@@ -96,7 +97,7 @@ def bulk_delete(form_id: int, body: BulkDeleteIn, ctx: CtxDep, rt: RuntimeDep) -
 
 @router.get("/titles", summary="The titles of records (for relation values and pickers)")
 def record_titles(
-    form_id: int,
+    form_id: IdPath,
     ctx: CtxDep,
     rt: RuntimeDep,
     ids: str = Query(default="", max_length=4000, description="comma-separated record ids"),
@@ -105,21 +106,25 @@ def record_titles(
 
 
 @router.get("/{record_id}", summary="One record")
-def get(form_id: int, record_id: int, ctx: CtxDep, rt: RuntimeDep, trashed: bool = False) -> JSON:
+def get(
+    form_id: IdPath, record_id: IdPath, ctx: CtxDep, rt: RuntimeDep, trashed: bool = False
+) -> JSON:
     return JSON(service.get_record(rt, ctx, form_id, record_id, trashed=trashed))
 
 
 @router.patch("/{record_id}", summary="Update a record (optimistic: send the version you read)")
-def update(form_id: int, record_id: int, body: RecordPatch, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+def update(
+    form_id: IdPath, record_id: IdPath, body: RecordPatch, ctx: CtxDep, rt: RuntimeDep
+) -> JSON:
     return JSON(service.update_record(rt, ctx, form_id, record_id, body.data, body.version))
 
 
 @router.delete("/{record_id}", status_code=204, summary="Move a record to the recycle bin")
-def delete(form_id: int, record_id: int, ctx: CtxDep, rt: RuntimeDep) -> Response:
+def delete(form_id: IdPath, record_id: IdPath, ctx: CtxDep, rt: RuntimeDep) -> Response:
     service.delete_records(rt, ctx, form_id, [record_id])
     return Response(status_code=204)
 
 
 @router.post("/{record_id}/restore", summary="Restore a record from the recycle bin")
-def restore(form_id: int, record_id: int, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+def restore(form_id: IdPath, record_id: IdPath, ctx: CtxDep, rt: RuntimeDep) -> JSON:
     return JSON(service.restore_record(rt, ctx, form_id, record_id))
