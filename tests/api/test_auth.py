@@ -456,7 +456,7 @@ def test_unknown_usernames_are_throttled_the_same_way(
 def test_failures_past_the_threshold_are_slowed(
     client_with: Callable[..., TestClient], admin: users.User
 ) -> None:
-    delay = 0.2
+    delay = 0.5  # wide enough that scheduler noise on a loaded machine cannot hide it
     client = client_with(login_delay_seconds=delay, login_slow_after=2, login_lock_after=10)
     durations = []
     for _ in range(3):
