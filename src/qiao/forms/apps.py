@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,8 +10,8 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.db import schema
-from qiao.errors import ErrorDetail, NotFound, ValidationFailed
-from qiao.forms.catalog import bump_version
+from qiao.errors import Conflict, ErrorDetail, NotFound, ValidationFailed
+from qiao.forms.catalog import bump_version, load_form
 from qiao.forms.inputs import AppIn, AppPatch, FormOrderIn
 from qiao.forms.references import refuse_if_referenced
 from qiao.forms.views import app_json
@@ -152,3 +153,95 @@ def delete_app(rt: Runtime, ctx: Ctx, app_id: int) -> None:
             bump_version(conn)
 
     rt.db.write(delete)
+
+
+# ----- recently deleted ----------------------------------------------------------------
+def _retention(rt: Runtime) -> timedelta:
+    return timedelta(days=rt.settings.field_retention_days)
+
+
+def _trashed(deleted_at: datetime, retention: timedelta) -> dict[str, Any]:
+    return {"deleted_at": deleted_at, "purge_at": deleted_at + retention}
+
+
+def list_deleted_apps(rt: Runtime, ctx: Ctx) -> list[dict[str, Any]]:
+    """Deleted apps still inside the retention period, the latest first; ``form_count``
+    counts the forms deleted together with the app (the ones a restore brings back)."""
+    require_admin(ctx)
+    retention = _retention(rt)
+    forms = schema.forms
+    form_count = (
+        sa.select(sa.func.count())
+        .where(forms.c.app_id == apps.c.id, forms.c.deleted_at == apps.c.deleted_at)
+        .scalar_subquery()
+    )
+    with rt.db.read() as conn:
+        rows = conn.execute(
+            sa.select(apps, form_count.label("form_count"))
+            .where(apps.c.deleted_at.is_not(None), apps.c.deleted_at >= ctx.now() - retention)
+            .order_by(apps.c.deleted_at.desc(), apps.c.id.desc())
+        ).all()
+    return [
+        {**app_json(r), **_trashed(r.deleted_at, retention), "form_count": int(r.form_count)}
+        for r in rows
+    ]
+
+
+def restore_app(rt: Runtime, ctx: Ctx, app_id: int) -> dict[str, Any]:
+    """Bring back a deleted app with the forms deleted together with it (``delete_app``
+    stamps them with the app's ``deleted_at``); forms deleted on their own before stay
+    in the trash. 409 for a live app, 404 once it is purged."""
+    require_admin(ctx)
+    forms = schema.forms
+
+    def restore(conn: Connection) -> None:
+        row = conn.execute(sa.select(apps).where(apps.c.id == app_id)).first()
+        if row is None:
+            raise NotFound("app_not_found")
+        if row.deleted_at is None:
+            raise Conflict("app_not_deleted")
+        form_ids = list(
+            conn.execute(
+                sa.select(forms.c.id).where(
+                    forms.c.app_id == app_id, forms.c.deleted_at == row.deleted_at
+                )
+            ).scalars()
+        )
+        conn.execute(sa.update(apps).where(apps.c.id == app_id).values(deleted_at=None))
+        if form_ids:
+            conn.execute(sa.update(forms).where(forms.c.id.in_(form_ids)).values(deleted_at=None))
+            for form_id in form_ids:
+                # a relation may point at a form deleted (or purged) in the meantime
+                for fm in load_form(conn, form_id).live_fields:
+                    fm.ftype.check_settings(conn, fm.settings)
+            bump_version(conn)
+
+    rt.db.write(restore)
+    return get_app(rt, ctx, app_id)
+
+
+def list_deleted_forms(rt: Runtime, ctx: Ctx, app_id: int) -> list[dict[str, Any]]:
+    """The deleted forms of a live app still inside the retention period, latest first."""
+    require_admin(ctx)
+    retention = _retention(rt)
+    cutoff = ctx.now() - retention
+    with rt.db.read() as conn:
+        _app_row(conn, app_id)
+        catalog = rt.schema.get(conn)
+    deleted = [
+        (f.deleted_at, f)
+        for f in catalog.forms.values()
+        if f.app_id == app_id and f.deleted_at is not None and f.deleted_at >= cutoff
+    ]
+    deleted.sort(key=lambda pair: (pair[0], pair[1].id), reverse=True)
+    return [
+        {
+            "id": f.id,
+            "app_id": f.app_id,
+            "name": f.name,
+            "description": f.description,
+            "field_count": len(f.live_fields),
+            **_trashed(deleted_at, retention),
+        }
+        for deleted_at, f in deleted
+    ]

@@ -19,13 +19,15 @@ def purge_expired(rt: Runtime, now: datetime) -> dict[str, int]:
     def purge(conn: Connection) -> dict[str, int]:
         counts = {"fields": 0, "forms": 0, "apps": 0}
         f, fo, ap = schema.fields, schema.forms, schema.apps
-        for form_id in (
-            conn.execute(
-                sa.select(fo.c.id).where(fo.c.deleted_at.is_not(None), fo.c.deleted_at < cutoff)
-            )
-            .scalars()
-            .all()
-        ):
+        expired_apps = sa.select(ap.c.id).where(
+            ap.c.deleted_at.is_not(None), ap.c.deleted_at < cutoff
+        )
+        # every form of an expired app goes with it (they were all deleted by then)
+        expired_forms = sa.select(fo.c.id).where(
+            fo.c.deleted_at.is_not(None),
+            sa.or_(fo.c.deleted_at < cutoff, fo.c.app_id.in_(expired_apps)),
+        )
+        for form_id in conn.execute(expired_forms).scalars().all():
             form = load_form(conn, form_id)
             ddl.drop_form_tables(conn, form)
             field_ids = [fm.id for fm in form.fields]

@@ -117,6 +117,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cannot convert from '{from_type}' to '{to_type}'",
     },
     "form_not_deleted": {"zh-CN": "表单未被删除", "en": "The form is not deleted"},
+    "app_not_deleted": {"zh-CN": "应用未被删除", "en": "The app is not deleted"},
     "relation_target_invalid": {
         "zh-CN": "关联的目标表单不存在",
         "en": "The related form does not exist",

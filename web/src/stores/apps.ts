@@ -3,6 +3,18 @@ import { ref } from "vue";
 import { api } from "@/api/client";
 import type { App } from "@/api/types";
 
+/** An app in the trash (`GET /apps/trash`): restorable until `purge_at`. */
+export interface DeletedApp extends App {
+  deleted_at: string;
+  purge_at: string;
+  form_count: number;
+}
+
+/** Whole days left until `purgeAt` (0 on the last day or after). */
+export function daysLeft(purgeAt: string, now: number = Date.now()): number {
+  return Math.max(0, Math.ceil((new Date(purgeAt).getTime() - now) / 86_400_000));
+}
+
 export const useAppsStore = defineStore("apps", () => {
   const items = ref<App[]>([]);
   const loading = ref(false);
@@ -41,5 +53,36 @@ export const useAppsStore = defineStore("apps", () => {
     items.value = items.value.filter((a) => a.id !== id);
   }
 
-  return { items, loading, error, load, create, rename, update, remove };
+  // ----- recently deleted ---------------------------------------------------------------
+  const trash = ref<DeletedApp[]>([]);
+  const trashLoading = ref(false);
+  const trashError = ref("");
+  let trashSeq = 0;
+
+  async function loadTrash(): Promise<void> {
+    const mine = ++trashSeq;
+    trashLoading.value = true;
+    trashError.value = "";
+    try {
+      const loaded = (await api<{ items: DeletedApp[] }>("GET", "/apps/trash")).items;
+      if (mine === trashSeq) trash.value = loaded;
+    } catch (e) {
+      if (mine === trashSeq) trashError.value = e instanceof Error ? e.message : String(e);
+    } finally {
+      if (mine === trashSeq) trashLoading.value = false;
+    }
+  }
+
+  /** Restore a deleted app (with the forms deleted together with it); the list reloads. */
+  async function restore(id: number): Promise<App> {
+    const app = await api<App>("POST", `/apps/${id}/restore`);
+    trash.value = trash.value.filter((a) => a.id !== id);
+    await load();
+    return app;
+  }
+
+  return {
+    items, loading, error, load, create, rename, update, remove,
+    trash, trashLoading, trashError, loadTrash, restore,
+  };
 });

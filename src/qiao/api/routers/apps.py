@@ -18,6 +18,11 @@ def list_apps(ctx: CtxDep, rt: RuntimeDep) -> JSON:
     return JSON({"items": service.list_apps(rt, ctx)})
 
 
+@router.get("/trash", summary="Deleted apps that can still be restored (admins)")
+def list_deleted_apps(ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON({"items": service.list_deleted_apps(rt, ctx)})
+
+
 @router.post("", status_code=201, summary="Create an app")
 def create_app(body: AppIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
     return JSON(service.create_app(rt, ctx, body), status_code=201)
@@ -39,6 +44,11 @@ def delete_app(app_id: IdPath, ctx: CtxDep, rt: RuntimeDep) -> Response:
     return Response(status_code=204)
 
 
+@router.post("/{app_id}/restore", summary="Restore a deleted app with its forms")
+def restore_app(app_id: IdPath, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON(service.restore_app(rt, ctx, app_id))
+
+
 @router.put("/{app_id}/forms/order", summary="Order the app's forms and group them")
 def order_forms(app_id: IdPath, body: FormOrderIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
     return JSON(service.order_forms(rt, ctx, app_id, body))
@@ -48,6 +58,11 @@ def order_forms(app_id: IdPath, body: FormOrderIn, ctx: CtxDep, rt: RuntimeDep) 
 def list_forms(app_id: IdPath, ctx: CtxDep, rt: RuntimeDep) -> JSON:
     service.get_app(rt, ctx, app_id)
     return JSON({"items": forms.list_forms(rt, ctx, app_id)})
+
+
+@router.get("/{app_id}/forms/trash", summary="Deleted forms of the app that can be restored")
+def list_deleted_forms(app_id: IdPath, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON({"items": service.list_deleted_forms(rt, ctx, app_id)})
 
 
 @router.post("/{app_id}/forms", status_code=201, summary="Create a form with its fields")
