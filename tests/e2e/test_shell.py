@@ -34,6 +34,12 @@ def test_login_app_and_form_navigation(new_page: Any, site: Site) -> None:
     nav = page.get_by_test_id("app-nav")
     nav.get_by_text("客户", exact=True).wait_for()
     shot(page, "shell-app-nav-zh")
+    # logging out ends the session and starts over at the login page
+    page.locator(".topbar .user").click()
+    page.get_by_test_id("logout").click()
+    page.wait_for_url("**/login")
+    page.goto(f"{site.url}/")
+    page.wait_for_url("**/login?next=/")
 
 
 def test_language_switch_and_phone_layout(new_page: Any, site: Site) -> None:

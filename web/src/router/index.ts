@@ -51,7 +51,8 @@ export const router = createRouter({
 
 router.beforeEach(async (to) => {
   const auth = useAuthStore();
-  if (!auth.checked) await auth.restore();
+  // the server unreachable (or failing) is not a reason for a blank page: show the login
+  if (!auth.checked) await auth.restore().catch(() => undefined);
   if (!auth.user && to.name !== "login") return { name: "login", query: { next: to.fullPath } };
   if (auth.user && to.name === "login") return { name: "apps" };
   return true;

@@ -5,14 +5,23 @@ import { registerField } from "../registry";
 
 const editor = () => import("../editors/NumberEditor.vue");
 
+// building an Intl.NumberFormat is far costlier than using one: a table page formats
+// hundreds of cells, so formatters are kept per locale and precision
+const formatters = new Map<string, Intl.NumberFormat>();
+
 function formatNumber(value: unknown, field: Field): string {
   const n = Number(value);
   if (!Number.isFinite(n)) return String(value);
-  const precision = field.settings.precision;
-  const locale = localeRef.value;
-  const opts: Intl.NumberFormatOptions =
-    precision == null ? { maximumFractionDigits: 6 } : { minimumFractionDigits: precision, maximumFractionDigits: precision };
-  return n.toLocaleString(locale, opts);
+  const precision: number | null | undefined = field.settings.precision;
+  const cacheKey = `${localeRef.value}|${precision ?? ""}`;
+  let formatter = formatters.get(cacheKey);
+  if (!formatter) {
+    const opts: Intl.NumberFormatOptions =
+      precision == null ? { maximumFractionDigits: 6 } : { minimumFractionDigits: precision, maximumFractionDigits: precision };
+    formatter = new Intl.NumberFormat(localeRef.value, opts);
+    formatters.set(cacheKey, formatter);
+  }
+  return formatter.format(n);
 }
 
 registerField({
