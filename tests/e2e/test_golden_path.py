@@ -174,6 +174,20 @@ def add_contact_in_place(page: Any, site: Site, form_id: int, customer_id: int) 
     shot(page, "golden-05-related-records")
     [contact] = site.call("GET", f"/forms/{contacts['id']}/records")["items"]
     assert contact["data"]["customer"] == customer_id
+    # "view all" of a related list opens that form narrowed to this customer
+    other = site.call("GET", f"/forms/{form_id}/records?limit=2")["items"]
+    other_id = next(r["id"] for r in other if r["id"] != customer_id)
+    site.call(
+        "POST",
+        f"/forms/{contacts['id']}/records",
+        {"data": {"name": "李助理", "customer": other_id}},
+    )
+    page.goto(f"{site.url}/apps/{app_id}/forms/{contacts['id']}?linked=customer:{customer_id}")
+    page.get_by_test_id("linked-filter").filter(has_text="杭州云栖科技有限公司").wait_for()
+    page.get_by_test_id("total-count").filter(has_text="共 1 条").wait_for()
+    page.get_by_test_id("linked-filter").locator(".el-tag__close").click()
+    page.get_by_test_id("total-count").filter(has_text="共 2 条").wait_for()
+    page.goto(f"{site.url}/apps/{app_id}/forms/{form_id}/records/{customer_id}")
     return int(contacts["id"])
 
 

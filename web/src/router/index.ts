@@ -17,7 +17,11 @@ export const router = createRouter({
           path: "forms/:formId(\\d+)",
           name: "form-data",
           component: () => import("@/views/data/DataView.vue"),
-          props: (r) => ({ formId: Number(r.params.formId), viewId: r.query.view ? Number(r.query.view) : undefined }),
+          props: (r) => ({
+            formId: Number(r.params.formId),
+            viewId: r.query.view ? Number(r.query.view) : undefined,
+            linked: typeof r.query.linked === "string" ? r.query.linked : undefined,
+          }),
         },
         {
           path: "forms/:formId(\\d+)/design",

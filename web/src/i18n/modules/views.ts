@@ -3,6 +3,7 @@ const zh = {
   views: {
     kinds: { table: "表格", kanban: "看板", calendar: "日历", gallery: "卡片" },
     newView: "新建视图",
+    linkedTo: "仅显示「{field}」为 {title} 的记录",
     viewName: "视图名称",
     viewKind: "视图类型",
     shared: "共享给所有成员",
@@ -130,6 +131,7 @@ const en: typeof zh = {
   views: {
     kinds: { table: "Table", kanban: "Kanban", calendar: "Calendar", gallery: "Gallery" },
     newView: "New view",
+    linkedTo: "Only records whose “{field}” is {title}",
     viewName: "View name",
     viewKind: "View type",
     shared: "Share with everyone",
