@@ -1,5 +1,10 @@
 export default {
   common: {
+    deletedAt: "Deleted {time}",
+    daysLeft: "{n} days left",
+    oneDayLeft: "1 day left",
+    lastDay: "Expires today",
+    restore: "Restore",
     save: "Save",
     cancel: "Cancel",
     delete: "Delete",
@@ -48,11 +53,6 @@ export default {
     trashTitle: "Recently deleted apps",
     trashHint: "Deleted apps (with their forms) can be restored until their retention period ends; then they are removed for good.",
     trashEmpty: "No recently deleted apps",
-    deletedAt: "Deleted {time}",
-    daysLeft: "{n} days left",
-    oneDayLeft: "1 day left",
-    lastDay: "Expires today",
-    restore: "Restore",
     restored: "Restored “{name}”",
   },
   fieldTypes: {
@@ -69,9 +69,8 @@ export default {
     deleteForm: "Delete form", deleteFormConfirm: "Delete the form “{name}”? It can be restored within 30 days.", renameForm: "Rename form",
     icon: "Icon", openMenu: "Open the forms menu", notFound: "Page not found", formCreated: "Form created",
     deletedForms: "Deleted forms", deletedFormsHint: "Deleted forms can be restored until their retention period ends; then they are removed for good.",
-    noDeletedForms: "No deleted forms", deletedAt: "Deleted {time}", fields: "{n} fields",
-    daysLeft: "{n} days left", oneDayLeft: "1 day left", lastDay: "Expires today",
-    restoreForm: "Restore", formRestored: "Restored the form “{name}”", loadFailed: "Could not load",
+    noDeletedForms: "No deleted forms", fields: "{n} fields",
+    formRestored: "Restored the form “{name}”",
   },
   menu: { language: "Language" },
 };

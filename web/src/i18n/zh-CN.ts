@@ -1,5 +1,10 @@
 export default {
   common: {
+    deletedAt: "删除于 {time}",
+    daysLeft: "剩余 {n} 天",
+    oneDayLeft: "剩余 1 天",
+    lastDay: "今天到期",
+    restore: "恢复",
     save: "保存",
     cancel: "取消",
     delete: "删除",
@@ -48,11 +53,6 @@ export default {
     trashTitle: "最近删除的应用",
     trashHint: "删除的应用（连同其中的表单）在保留期内可以恢复，到期后会被永久清除。",
     trashEmpty: "没有最近删除的应用",
-    deletedAt: "删除于 {time}",
-    daysLeft: "剩余 {n} 天",
-    oneDayLeft: "剩余 1 天",
-    lastDay: "今天到期",
-    restore: "恢复",
     restored: "已恢复「{name}」",
   },
   fieldTypes: {
@@ -69,9 +69,8 @@ export default {
     deleteForm: "删除表单", deleteFormConfirm: "确定删除表单「{name}」吗？30 天内可恢复。", renameForm: "重命名表单",
     icon: "图标", openMenu: "打开表单菜单", notFound: "没有找到这个页面", formCreated: "已创建表单",
     deletedForms: "已删除的表单", deletedFormsHint: "删除的表单在保留期内可以恢复，到期后会被永久清除。",
-    noDeletedForms: "没有已删除的表单", deletedAt: "删除于 {time}", fields: "{n} 个字段",
-    daysLeft: "剩余 {n} 天", oneDayLeft: "剩余 1 天", lastDay: "今天到期",
-    restoreForm: "恢复", formRestored: "已恢复表单「{name}」", loadFailed: "加载失败",
+    noDeletedForms: "没有已删除的表单", fields: "{n} 个字段",
+    formRestored: "已恢复表单「{name}」",
   },
   menu: { language: "语言" },
 };

@@ -1,6 +1,7 @@
 import { defineStore } from "pinia";
 import { ref } from "vue";
 import { api } from "@/api/client";
+import { useLatestList } from "@/composables/useLatestList";
 import type { App } from "@/api/types";
 
 /** An app in the trash (`GET /apps/trash`): restorable until `purge_at`. */
@@ -54,24 +55,8 @@ export const useAppsStore = defineStore("apps", () => {
   }
 
   // ----- recently deleted ---------------------------------------------------------------
-  const trash = ref<DeletedApp[]>([]);
-  const trashLoading = ref(false);
-  const trashError = ref("");
-  let trashSeq = 0;
-
-  async function loadTrash(): Promise<void> {
-    const mine = ++trashSeq;
-    trashLoading.value = true;
-    trashError.value = "";
-    try {
-      const loaded = (await api<{ items: DeletedApp[] }>("GET", "/apps/trash")).items;
-      if (mine === trashSeq) trash.value = loaded;
-    } catch (e) {
-      if (mine === trashSeq) trashError.value = e instanceof Error ? e.message : String(e);
-    } finally {
-      if (mine === trashSeq) trashLoading.value = false;
-    }
-  }
+  const deleted = useLatestList(async () => (await api<{ items: DeletedApp[] }>("GET", "/apps/trash")).items);
+  const { items: trash, loading: trashLoading, error: trashError, load: loadTrash } = deleted;
 
   /** Restore a deleted app (with the forms deleted together with it); the list reloads. */
   async function restore(id: number): Promise<App> {
