@@ -33,6 +33,21 @@ users = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("last_login_at", UTCDateTime),
+    sa.Column("phone", sa.String(32)),
+    # the direct supervisor (直属上级)
+    sa.Column("supervisor_id", IdType, sa.ForeignKey("qiao_users.id", ondelete="SET NULL")),
+    sa.Column("password_changed_at", UTCDateTime),
+    sa.Column(
+        "must_change_password", sa.Boolean, nullable=False, server_default=sa.false()
+    ),
+    # TOTP two-factor login: the base32 secret, whether it is switched on, and the last
+    # time step accepted (a code is never accepted twice)
+    sa.Column("totp_secret", sa.String(64)),
+    sa.Column("totp_enabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("totp_last_step", sa.BigInteger),
+    # a one-time invitation link: only its SHA-256 is stored
+    sa.Column("invite_token_hash", sa.String(64), unique=True),
+    sa.Column("invite_expires_at", UTCDateTime),
 )
 
 sessions = sa.Table(
@@ -65,6 +80,9 @@ api_tokens = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("last_used_at", UTCDateTime),
     sa.Column("revoked_at", UTCDateTime),
+    # a token acts as its user, optionally narrowed to reading and/or to some apps
+    sa.Column("read_only", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("app_ids", sa.JSON),
 )
 
 #: Failed-login bookkeeping per (normalised) username, also for names that do not exist,
@@ -186,4 +204,152 @@ sa.Index(
     unique=True,
     sqlite_where=fields.c.deleted_at.is_(None),
     postgresql_where=fields.c.deleted_at.is_(None),
+)
+
+
+# ----- organisation ----------------------------------------------------------------------
+#: The department tree. ``path`` is the chain of ids from the root, "/1/4/9/", so that
+#: "this department and below" is one prefix match.
+departments = sa.Table(
+    "qiao_departments",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("parent_id", IdType, sa.ForeignKey("qiao_departments.id")),
+    sa.Column("path", sa.String(1024), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_qiao_departments_parent", "parent_id", "position"),
+    sa.Index("ix_qiao_departments_path", "path"),
+)
+
+#: A user belongs to several departments, one of them the main one, and may manage some.
+user_departments = sa.Table(
+    "qiao_user_departments",
+    metadata,
+    sa.Column(
+        "user_id", IdType, sa.ForeignKey("qiao_users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "department_id",
+        IdType,
+        sa.ForeignKey("qiao_departments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("is_main", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("is_manager", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_qiao_user_departments_dept", "department_id", "user_id"),
+)
+
+roles = sa.Table(
+    "qiao_roles",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+user_roles = sa.Table(
+    "qiao_user_roles",
+    metadata,
+    sa.Column(
+        "user_id", IdType, sa.ForeignKey("qiao_users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "role_id", IdType, sa.ForeignKey("qiao_roles.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Index("ix_qiao_user_roles_role", "role_id", "user_id"),
+)
+
+# ----- permissions -----------------------------------------------------------------------
+#: App administrators manage every form of their app and see all its data.
+app_admins = sa.Table(
+    "qiao_app_admins",
+    metadata,
+    sa.Column(
+        "app_id", IdType, sa.ForeignKey("qiao_apps.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "user_id", IdType, sa.ForeignKey("qiao_users.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+#: Permission groups (权限组) of a form: operations, a data scope and field permissions.
+#: ``field_access`` maps a field id (as a string) to {"access": hidden|read|edit,
+#: "mask": bool, "unmask": bool}; fields not named are editable.
+permission_groups = sa.Table(
+    "qiao_permission_groups",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column(
+        "form_id", IdType, sa.ForeignKey("qiao_forms.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("operations", sa.JSON, nullable=False),
+    sa.Column("scope", sa.String(32), nullable=False),
+    sa.Column("scope_filter", sa.JSON),
+    sa.Column("field_access", sa.JSON, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_qiao_permission_groups_form", "form_id", "position"),
+)
+
+#: Members of a group: ``member_type`` is "user", "department" (with its sub-departments),
+#: "role" or "all" (every active user; ``member_id`` 0).
+permission_members = sa.Table(
+    "qiao_permission_members",
+    metadata,
+    sa.Column(
+        "group_id",
+        IdType,
+        sa.ForeignKey("qiao_permission_groups.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("member_type", sa.String(16), primary_key=True),
+    sa.Column("member_id", IdType, primary_key=True),
+    sa.Index("ix_qiao_permission_members_member", "member_type", "member_id"),
+)
+
+# ----- audit -----------------------------------------------------------------------------
+#: The append-only audit log (操作日志). Entries are numbered without gaps by ``seq`` and
+#: each ``hash`` covers the entry and the previous entry's hash, so that editing or
+#: deleting a row breaks the chain (``qiao audit verify``). No foreign keys: an entry
+#: outlives the user, form or record it names.
+audit_log = sa.Table(
+    "qiao_audit_log",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("user_id", IdType),
+    sa.Column("username", sa.String(64)),
+    sa.Column("ip", sa.String(64)),
+    sa.Column("user_agent", sa.String(512)),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("app_id", IdType),
+    sa.Column("form_id", IdType),
+    sa.Column("record_id", IdType),
+    sa.Column("object_type", sa.String(32)),
+    sa.Column("object_id", sa.String(64)),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index("ix_qiao_audit_record", "form_id", "record_id", "seq"),
+    sa.Index("ix_qiao_audit_user", "user_id", "seq"),
+    sa.Index("ix_qiao_audit_action", "action", "seq"),
+    sa.Index("ix_qiao_audit_at", "at"),
+)
+
+#: The head of the chain: one row (id 1) with the last seq and hash. Appending updates it
+#: in the writing transaction, which also serialises appends on PostgreSQL.
+audit_head = sa.Table(
+    "qiao_audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
 )

@@ -373,3 +373,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "ids takes comma-separated record ids (at most {max})",
     },
 }
+
+
+def _merge_areas() -> None:
+    """Each area keeps its messages in its own module; a code is defined only once."""
+    from qiao.i18n import catalog_access, catalog_account, catalog_audit, catalog_org
+
+    for part in (catalog_access, catalog_account, catalog_audit, catalog_org):
+        for code, texts in part.MESSAGES.items():
+            assert code not in MESSAGES, f"message {code} defined twice"
+            MESSAGES[code] = texts
+
+
+_merge_areas()
