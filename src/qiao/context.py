@@ -28,6 +28,9 @@ class Ctx:
     request_id: str = ""
     ip: str | None = None
     user_agent: str | None = None
+    #: an API token narrowed to reading, and/or to some apps (None: all apps)
+    token_read_only: bool = False
+    token_app_ids: frozenset[int] | None = None
 
     @property
     def user_id(self) -> int | None:
