@@ -18,7 +18,7 @@ from qiao import __version__
 from qiao.api import errors, openapi, spa
 from qiao.api.json import JSON
 from qiao.api.limits import BodyLimitMiddleware
-from qiao.api.routers import apps, auth, comments, forms, health, records, users, views
+from qiao.api.routers import apps, auth, comments, forms, health, org, records, users, views
 from qiao.config import Settings
 from qiao.context import utcnow
 from qiao.db.migrate import upgrade
@@ -64,7 +64,7 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1024)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, users, apps, forms, records, views, comments, health):
+    for module in (auth, users, org, apps, forms, records, views, comments, health):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
