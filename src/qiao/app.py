@@ -18,7 +18,10 @@ from qiao import __version__
 from qiao.api import errors, openapi, spa
 from qiao.api.json import JSON
 from qiao.api.limits import BodyLimitMiddleware
+from qiao.api.routers import account as account_routes
 from qiao.api.routers import apps, auth, comments, forms, health, org, records, users, views
+from qiao.api.routers import audit as audit_routes
+from qiao.api.routers import permissions as permission_routes
 from qiao.config import Settings
 from qiao.context import utcnow
 from qiao.db.migrate import upgrade
@@ -66,6 +69,9 @@ def create_app(
     api = APIRouter(prefix="/api/v1")
     for module in (auth, users, org, apps, forms, records, views, comments, health):
         api.include_router(module.router)
+    api.include_router(permission_routes.router)
+    api.include_router(account_routes.router)
+    api.include_router(audit_routes.router)
     app.include_router(api)
     app.include_router(health.router)
     openapi.install(app)

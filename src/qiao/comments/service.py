@@ -13,6 +13,7 @@ from qiao.context import Ctx
 from qiao.db import schema
 from qiao.db.types import Id
 from qiao.errors import BadRequest, ErrorDetail, Forbidden, NotFound
+from qiao.org.access import form_access
 from qiao.org.permissions import require_user
 from qiao.runtime import Runtime
 
@@ -26,9 +27,15 @@ class CommentIn(BaseModel):
     mentions: list[Id] = Field(default_factory=list, max_length=MAX_MENTIONS)
 
 
-def _check_record(rt: Runtime, conn: Connection, form_id: int, record_id: int, live: bool) -> None:
-    table = rt.form(conn, form_id).table
-    query = sa.select(table.c.id).where(table.c.id == record_id)
+def _check_record(
+    rt: Runtime, conn: Connection, ctx: Ctx, form_id: int, record_id: int, live: bool
+) -> None:
+    """Comments belong to the record: only those who may see it read or write them."""
+    access = form_access(conn, ctx, rt.form(conn, form_id))
+    table = access.form.table
+    query = sa.select(table.c.id).where(table.c.id == record_id, *access.scope_clauses("view"))
+    if not access.can("view"):
+        query = query.where(sa.false())
     if live:
         query = query.where(table.c.deleted_at.is_(None))
     if conn.execute(query).first() is None:
@@ -60,7 +67,7 @@ def _rows(conn: Connection, where: sa.ColumnElement[bool]) -> list[dict[str, Any
 def list_comments(rt: Runtime, ctx: Ctx, form_id: int, record_id: int) -> list[dict[str, Any]]:
     require_user(ctx)
     with rt.db.read() as conn:
-        _check_record(rt, conn, form_id, record_id, live=False)
+        _check_record(rt, conn, ctx, form_id, record_id, live=False)
         return _rows(
             conn, sa.and_(comments_t.c.form_id == form_id, comments_t.c.record_id == record_id)
         )
@@ -93,7 +100,7 @@ def add_comment(
         raise BadRequest("request_invalid", details=[ErrorDetail("body", "missing")])
 
     def run(conn: Connection) -> dict[str, Any]:
-        _check_record(rt, conn, form_id, record_id, live=True)
+        _check_record(rt, conn, ctx, form_id, record_id, live=True)
         mentions = _check_mentions(conn, data.mentions)
         now = ctx.now()
         comment_id = conn.execute(

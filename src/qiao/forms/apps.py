@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from qiao.audit import schema_changes as audit_schema
 from qiao.context import Ctx
 from qiao.db import schema
 from qiao.errors import Conflict, ErrorDetail, NotFound, ValidationFailed
@@ -15,6 +16,7 @@ from qiao.forms.catalog import bump_version, load_form
 from qiao.forms.inputs import AppIn, AppPatch, FormOrderIn
 from qiao.forms.references import refuse_if_referenced
 from qiao.forms.views import app_json
+from qiao.org.access import accessible_form_ids, is_app_admin
 from qiao.org.permissions import require_admin, require_user
 from qiao.runtime import Runtime
 
@@ -30,18 +32,38 @@ def _app_row(conn: Connection, app_id: int) -> Any:
     return row
 
 
+def _visible_forms(conn: Connection, ctx: Ctx, forms: list[Any]) -> list[Any]:
+    if ctx.user is None or ctx.user.is_admin:
+        return forms
+    allowed = accessible_form_ids(conn, ctx, forms)
+    return [f for f in forms if f.id in allowed]
+
+
 def list_apps(rt: Runtime, ctx: Ctx) -> list[dict[str, Any]]:
+    """The apps the user administers or has at least one form to open in."""
     require_user(ctx)
     with rt.db.read() as conn:
         rows = conn.execute(
             sa.select(apps).where(apps.c.deleted_at.is_(None)).order_by(apps.c.position, apps.c.id)
         ).all()
         catalog = rt.schema.get(conn)
-    by_app: dict[int, list[Any]] = {}
-    for form in catalog.forms.values():
-        if form.deleted_at is None:
-            by_app.setdefault(form.app_id, []).append(form)
-    return [app_json(r, by_app.get(r.id, [])) for r in rows]
+        by_app: dict[int, list[Any]] = {}
+        for form in catalog.forms.values():
+            if form.deleted_at is None:
+                by_app.setdefault(form.app_id, []).append(form)
+        result = []
+        for row in rows:
+            if ctx.token_app_ids is not None and row.id not in ctx.token_app_ids:
+                continue
+            manages = is_app_admin(conn, ctx, row.id)
+            forms = (
+                by_app.get(row.id, [])
+                if manages
+                else _visible_forms(conn, ctx, by_app.get(row.id, []))
+            )
+            if manages or forms:
+                result.append({**app_json(row, forms), "can_manage": manages})
+    return result
 
 
 def get_app(rt: Runtime, ctx: Ctx, app_id: int) -> dict[str, Any]:
@@ -49,8 +71,14 @@ def get_app(rt: Runtime, ctx: Ctx, app_id: int) -> dict[str, Any]:
     with rt.db.read() as conn:
         row = _app_row(conn, app_id)
         catalog = rt.schema.get(conn)
-    forms = [f for f in catalog.forms.values() if f.app_id == app_id and f.deleted_at is None]
-    return app_json(row, forms)
+        forms = [f for f in catalog.forms.values() if f.app_id == app_id and f.deleted_at is None]
+        manages = is_app_admin(conn, ctx, app_id)
+        if not manages:
+            forms = _visible_forms(conn, ctx, forms)
+        blocked = ctx.token_app_ids is not None and app_id not in ctx.token_app_ids
+        if blocked or (not manages and not forms):
+            raise NotFound("app_not_found")
+    return {**app_json(row, forms), "can_manage": manages}
 
 
 def create_app(rt: Runtime, ctx: Ctx, data: AppIn) -> dict[str, Any]:
@@ -65,7 +93,7 @@ def create_app(rt: Runtime, ctx: Ctx, data: AppIn) -> dict[str, Any]:
                     sa.select(sa.func.coalesce(sa.func.max(apps.c.position), -1) + 1)
                 ).scalar_one()
             )
-        return conn.execute(
+        row = conn.execute(
             sa.insert(apps)
             .values(
                 name=data.name.strip(),
@@ -79,6 +107,8 @@ def create_app(rt: Runtime, ctx: Ctx, data: AppIn) -> dict[str, Any]:
             )
             .returning(*apps.c)
         ).one()
+        audit_schema.app(conn, ctx, "app_create", row.id, row.name)
+        return row
 
     return app_json(rt.db.write(insert), [])
 
@@ -88,11 +118,12 @@ def update_app(rt: Runtime, ctx: Ctx, app_id: int, data: AppPatch) -> dict[str, 
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
 
     def update(conn: Connection) -> None:
-        _app_row(conn, app_id)
+        old = _app_row(conn, app_id)
         if changes:
             conn.execute(
                 sa.update(apps).where(apps.c.id == app_id).values(**changes, updated_at=ctx.now())
             )
+            audit_schema.app_updated(conn, ctx, old, changes)
 
     rt.db.write(update)
     return get_app(rt, ctx, app_id)
@@ -140,7 +171,7 @@ def delete_app(rt: Runtime, ctx: Ctx, app_id: int) -> None:
     forms = schema.forms
 
     def delete(conn: Connection) -> None:
-        _app_row(conn, app_id)
+        row = _app_row(conn, app_id)
         form_ids = list(
             conn.execute(
                 sa.select(forms.c.id).where(forms.c.app_id == app_id, forms.c.deleted_at.is_(None))
@@ -148,6 +179,7 @@ def delete_app(rt: Runtime, ctx: Ctx, app_id: int) -> None:
         )
         refuse_if_referenced(conn, set(form_ids))
         conn.execute(sa.update(apps).where(apps.c.id == app_id).values(deleted_at=now))
+        audit_schema.app(conn, ctx, "app_delete", app_id, row.name, form_ids=form_ids)
         if form_ids:
             conn.execute(sa.update(forms).where(forms.c.id.in_(form_ids)).values(deleted_at=now))
             bump_version(conn)
@@ -208,6 +240,7 @@ def restore_app(rt: Runtime, ctx: Ctx, app_id: int) -> dict[str, Any]:
             ).scalars()
         )
         conn.execute(sa.update(apps).where(apps.c.id == app_id).values(deleted_at=None))
+        audit_schema.app(conn, ctx, "app_restore", app_id, row.name, form_ids=form_ids)
         if form_ids:
             conn.execute(sa.update(forms).where(forms.c.id.in_(form_ids)).values(deleted_at=None))
             for form_id in form_ids:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from qiao.audit import schema_changes as audit_schema
 from qiao.context import Ctx
 from qiao.errors import BadRequest, ErrorDetail, ValidationFailed
 from qiao.forms import layout, service
@@ -19,7 +20,7 @@ from qiao.forms.catalog import load_form
 from qiao.forms.inputs import DraftIn, FieldDraft, FieldIn, FieldPatch, PublishIn
 from qiao.forms.model import FieldMeta, FormMeta
 from qiao.forms.views import form_json
-from qiao.org.permissions import require_admin
+from qiao.org.access import require_manage
 from qiao.runtime import Runtime
 
 MAX_DRAFT_BYTES = 1_000_000
@@ -28,7 +29,7 @@ DRAFT_KEY = "draft"
 
 # ----- drafts --------------------------------------------------------------------------
 def save_draft(rt: Runtime, ctx: Ctx, form_id: int, data: DraftIn) -> dict[str, Any]:
-    require_admin(ctx)
+    require_manage(rt, ctx, form_id)
     size = len(json.dumps(data.draft, ensure_ascii=False, separators=(",", ":")).encode())
     if size > MAX_DRAFT_BYTES:
         raise BadRequest(
@@ -47,7 +48,7 @@ def save_draft(rt: Runtime, ctx: Ctx, form_id: int, data: DraftIn) -> dict[str, 
 
 
 def discard_draft(rt: Runtime, ctx: Ctx, form_id: int) -> None:
-    require_admin(ctx)
+    require_manage(rt, ctx, form_id)
 
     def discard(conn: Connection) -> None:
         form = service.live_form(conn, form_id)
@@ -89,12 +90,12 @@ def _apply_field(conn: Connection, ctx: Ctx, form_id: int, i: int, fd: FieldDraf
 
 
 def publish(rt: Runtime, ctx: Ctx, form_id: int, data: PublishIn) -> dict[str, Any]:
-    require_admin(ctx)
+    require_manage(rt, ctx, form_id)
     # the layout's own rules first: nothing to undo when it is malformed
     layout.normalise(data.layout, {fd.ref: 0 for fd in data.fields if fd.ref is not None})
 
     def run(conn: Connection) -> FormMeta:
-        form = service.live_form(conn, form_id)
+        form = before = service.live_form(conn, form_id)
         _check_listing(form, data.fields)
         listed = {fd.id for fd in data.fields}
         for fm in form.live_fields:
@@ -125,6 +126,8 @@ def publish(rt: Runtime, ctx: Ctx, form_id: int, data: PublishIn) -> dict[str, A
         if data.title_field is not None:
             settings["title_field"] = data.title_field
         service.set_form_settings(conn, ctx, form_id, settings)
-        return load_form(conn, form_id)
+        after = load_form(conn, form_id)
+        audit_schema.published(conn, ctx, before, after)
+        return after
 
     return form_json(rt.db.write(run))

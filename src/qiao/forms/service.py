@@ -15,9 +15,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from qiao.audit import schema_changes as audit_schema
 from qiao.context import Ctx
 from qiao.db import schema
-from qiao.errors import BadRequest, Conflict, ErrorDetail, NotFound, QiaoError, ValidationFailed
+from qiao.errors import (
+    BadRequest,
+    Conflict,
+    ErrorDetail,
+    Forbidden,
+    NotFound,
+    QiaoError,
+    ValidationFailed,
+)
 from qiao.forms import ddl, fieldspec, typechange
 from qiao.forms.catalog import bump_version, load_form
 from qiao.forms.fields.base import Storage
@@ -26,6 +35,13 @@ from qiao.forms.layout import check_title_field
 from qiao.forms.model import FieldMeta, FormMeta
 from qiao.forms.references import refuse_if_referenced
 from qiao.forms.views import field_json, form_json
+from qiao.org import permission_groups
+from qiao.org.access import (
+    accessible_form_ids,
+    form_access,
+    require_app_admin,
+    require_manage,
+)
 from qiao.org.permissions import require_admin, require_user
 from qiao.runtime import Runtime
 
@@ -36,22 +52,44 @@ forms_t, fields_t = schema.forms, schema.fields
 def get_form(
     rt: Runtime, ctx: Ctx, form_id: int, include_deleted_fields: bool = False
 ) -> dict[str, Any]:
+    """The form as the user knows it (hidden fields left out) with what they may do."""
     require_user(ctx)
-    return form_json(rt.catalog().form(form_id), include_deleted_fields=include_deleted_fields)
+    with rt.db.read() as conn:
+        access = form_access(conn, ctx, rt.form(conn, form_id))
+    if include_deleted_fields:
+        access.require("manage")
+    body = form_json(access.visible_form(), include_deleted_fields=include_deleted_fields)
+    body["access"] = access.json()
+    return body
 
 
 def list_forms(rt: Runtime, ctx: Ctx, app_id: int) -> list[dict[str, Any]]:
+    """The app's forms this user may open."""
     require_user(ctx)
-    catalog = rt.catalog()
-    forms = [f for f in catalog.forms.values() if f.app_id == app_id and f.deleted_at is None]
+    with rt.db.read() as conn:
+        catalog = rt.schema.get(conn)
+        forms = [f for f in catalog.forms.values() if f.app_id == app_id and f.deleted_at is None]
+        if ctx.user is not None and not ctx.user.is_admin:
+            allowed = accessible_form_ids(conn, ctx, forms)
+            forms = [f for f in forms if f.id in allowed]
     return [form_json(f) for f in sorted(forms, key=lambda f: (f.position, f.id))]
 
 
 def related_fields(rt: Runtime, ctx: Ctx, form_id: int) -> list[dict[str, Any]]:
-    """Every live relation field of a live form whose values are records of this form."""
+    """Every live relation field of a live form whose values are records of this form,
+    among the forms the user may view (and not hidden from them)."""
     require_user(ctx)
-    catalog = rt.catalog()
-    catalog.form(form_id)
+    with rt.db.read() as conn:
+        catalog = rt.schema.get(conn)
+        form_access(conn, ctx, catalog.form(form_id))
+        pairs = []
+        for form, fm in catalog.linking_to(form_id):
+            try:
+                access = form_access(conn, ctx, form)
+            except Forbidden:
+                continue
+            if access.can("view") and access.rule(fm).access != "hidden":
+                pairs.append((form, fm))
     return [
         {
             "form_id": form.id,
@@ -62,7 +100,7 @@ def related_fields(rt: Runtime, ctx: Ctx, form_id: int) -> list[dict[str, Any]]:
             "field_label": fm.label,
             "multiple": fm.storage is Storage.JUNCTION,
         }
-        for form, fm in sorted(catalog.linking_to(form_id), key=lambda p: (p[0].id, p[1].position))
+        for form, fm in sorted(pairs, key=lambda p: (p[0].id, p[1].position))
     ]
 
 
@@ -75,10 +113,11 @@ def live_form(conn: Connection, form_id: int) -> FormMeta:
 
 
 def create_form(rt: Runtime, ctx: Ctx, app_id: int, data: FormIn) -> dict[str, Any]:
-    require_admin(ctx)
+    require_user(ctx)
     now = ctx.now()
 
     def create(conn: Connection) -> FormMeta:
+        require_app_admin(conn, ctx, app_id)
         app = conn.execute(
             sa.select(schema.apps.c.id).where(
                 schema.apps.c.id == app_id, schema.apps.c.deleted_at.is_(None)
@@ -117,6 +156,8 @@ def create_form(rt: Runtime, ctx: Ctx, app_id: int, data: FormIn) -> dict[str, A
         form = load_form(conn, form_id)
         _check_settings(form, data.settings)
         ddl.create_form_tables(conn, form)
+        permission_groups.create_defaults(conn, ctx, form_id)
+        audit_schema.form_created(conn, ctx, form)
         bump_version(conn)
         return form
 
@@ -144,7 +185,7 @@ def _check_settings(form: FormMeta, settings: dict[str, Any]) -> None:
 def update_form(rt: Runtime, ctx: Ctx, form_id: int, data: FormPatch) -> dict[str, Any]:
     """Rename, describe or move a form; ``settings`` are merged key by key into the
     stored ones (so a patch never drops the layout, the draft or the group)."""
-    require_admin(ctx)
+    require_manage(rt, ctx, form_id)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "name" in changes:
         changes["name"] = changes["name"].strip()
@@ -161,6 +202,7 @@ def update_form(rt: Runtime, ctx: Ctx, form_id: int, data: FormPatch) -> dict[st
                 .values(**changes, updated_at=ctx.now())
             )
             bump_version(conn)
+            audit_schema.form_updated(conn, ctx, form, load_form(conn, form_id))
         return load_form(conn, form_id)
 
     return form_json(rt.db.write(update))
@@ -180,9 +222,10 @@ def delete_form(rt: Runtime, ctx: Ctx, form_id: int) -> None:
     require_admin(ctx)
 
     def delete(conn: Connection) -> None:
-        live_form(conn, form_id)
+        form = live_form(conn, form_id)
         refuse_if_referenced(conn, {form_id})
         conn.execute(sa.update(forms_t).where(forms_t.c.id == form_id).values(deleted_at=ctx.now()))
+        audit_schema.form(conn, ctx, "form_delete", form)
         bump_version(conn)
 
     rt.db.write(delete)
@@ -207,6 +250,7 @@ def restore_form(rt: Runtime, ctx: Ctx, form_id: int) -> dict[str, Any]:
             # a relation may point at a form deleted (or purged) in the meantime
             fm.ftype.check_settings(conn, fm.settings)
         bump_version(conn)
+        audit_schema.form(conn, ctx, "form_restore", form)
         return load_form(conn, form_id)
 
     return form_json(rt.db.write(restore))
@@ -285,8 +329,14 @@ def add_field_in(
 
 
 def add_field(rt: Runtime, ctx: Ctx, form_id: int, fin: FieldIn) -> dict[str, Any]:
-    require_admin(ctx)
-    return field_json(rt.db.write(lambda conn: add_field_in(conn, ctx, form_id, fin)))
+    require_manage(rt, ctx, form_id)
+
+    def add(conn: Connection) -> FieldMeta:
+        fm = add_field_in(conn, ctx, form_id, fin)
+        audit_schema.field(conn, ctx, "field_create", fm, field=audit_schema.field_state(fm))
+        return fm
+
+    return field_json(rt.db.write(add))
 
 
 def _fixed_clock(at: datetime) -> Callable[[], datetime]:
@@ -310,10 +360,15 @@ def _backfill_generated(conn: Connection, ctx: Ctx, form: FormMeta, fm: FieldMet
 def update_field(
     rt: Runtime, ctx: Ctx, form_id: int, field_id: int, patch: FieldPatch
 ) -> dict[str, Any]:
-    require_admin(ctx)
-    return field_json(
-        rt.db.write(lambda conn: update_field_in(conn, ctx, form_id, field_id, patch))
-    )
+    require_manage(rt, ctx, form_id)
+
+    def update(conn: Connection) -> FieldMeta:
+        old = field_of(live_form(conn, form_id), field_id)
+        new = update_field_in(conn, ctx, form_id, field_id, patch)
+        audit_schema.field_updated(conn, ctx, old, new)
+        return new
+
+    return field_json(rt.db.write(update))
 
 
 def _convert_type(
@@ -431,12 +486,18 @@ def delete_field_in(conn: Connection, ctx: Ctx, form_id: int, field_id: int) -> 
 
 def delete_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> None:
     """Hide a field; its data stays for the retention period and it can be restored."""
-    require_admin(ctx)
-    rt.db.write(lambda conn: delete_field_in(conn, ctx, form_id, field_id))
+    require_manage(rt, ctx, form_id)
+
+    def delete(conn: Connection) -> None:
+        fm = field_of(live_form(conn, form_id), field_id)
+        delete_field_in(conn, ctx, form_id, field_id)
+        audit_schema.field(conn, ctx, "field_delete", fm)
+
+    rt.db.write(delete)
 
 
 def restore_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> dict[str, Any]:
-    require_admin(ctx)
+    require_manage(rt, ctx, form_id)
 
     def restore(conn: Connection) -> FieldMeta:
         form = live_form(conn, form_id)
@@ -455,6 +516,7 @@ def restore_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> dict[st
         )
         ddl.set_field_indexes(conn, form, ddl.unindexed(fm), fm)
         bump_version(conn)
+        audit_schema.field(conn, ctx, "field_restore", fm)
         return field_of(load_form(conn, form_id), field_id)
 
     return field_json(rt.db.write(restore))
@@ -468,7 +530,7 @@ def set_positions(conn: Connection, field_ids: list[int]) -> None:
 
 
 def reorder_fields(rt: Runtime, ctx: Ctx, form_id: int, order: FieldOrderIn) -> dict[str, Any]:
-    require_admin(ctx)
+    require_manage(rt, ctx, form_id)
 
     def reorder(conn: Connection) -> FormMeta:
         form = live_form(conn, form_id)
@@ -476,6 +538,8 @@ def reorder_fields(rt: Runtime, ctx: Ctx, form_id: int, order: FieldOrderIn) -> 
         if len(order.field_ids) != len(set(order.field_ids)) or set(order.field_ids) != live:
             raise ValidationFailed(details=[ErrorDetail("field_ids", "field_order_mismatch")])
         set_positions(conn, order.field_ids)
-        return load_form(conn, form_id)
+        after = load_form(conn, form_id)
+        audit_schema.form_updated(conn, ctx, form, after)
+        return after
 
     return form_json(rt.db.write(reorder))

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from qiao.audit import schema_changes as audit_schema
 from qiao.context import Ctx
 from qiao.db import schema
 from qiao.errors import (
@@ -33,7 +34,7 @@ from qiao.forms.inputs import TypeChangeIn
 from qiao.forms.model import FieldMeta, FormMeta
 from qiao.forms.views import field_json
 from qiao.i18n import translate
-from qiao.org.permissions import require_admin
+from qiao.org.access import require_manage
 from qiao.records.reads import junction_values
 from qiao.runtime import Runtime
 
@@ -180,7 +181,7 @@ def _load(conn: Connection, form_id: int, field_id: int) -> tuple[FormMeta, Fiel
 def preview(
     rt: Runtime, ctx: Ctx, form_id: int, field_id: int, change: TypeChangeIn
 ) -> dict[str, Any]:
-    require_admin(ctx)
+    require_manage(rt, ctx, form_id)
     with rt.db.read() as conn:
         form, old = _load(conn, form_id, field_id)
         new = _target(conn, form, old, change)
@@ -190,8 +191,15 @@ def preview(
 def apply(
     rt: Runtime, ctx: Ctx, form_id: int, field_id: int, change: TypeChangeIn
 ) -> dict[str, Any]:
-    require_admin(ctx)
-    return rt.db.write(lambda conn: apply_in(conn, ctx, form_id, field_id, change))
+    require_manage(rt, ctx, form_id)
+
+    def run(conn: Connection) -> dict[str, Any]:
+        old = _load(conn, form_id, field_id)[1]
+        result = apply_in(conn, ctx, form_id, field_id, change)
+        audit_schema.field_updated(conn, ctx, old, _load(conn, form_id, field_id)[1])
+        return result
+
+    return rt.db.write(run)
 
 
 def apply_in(

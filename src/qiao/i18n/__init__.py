@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from qiao.i18n.catalog import MESSAGES
+from qiao.i18n.catalog_access import OPERATION_LABELS
 
 SUPPORTED = ("zh-CN", "en")
 DEFAULT_LOCALE = "zh-CN"
@@ -35,6 +36,9 @@ def translate(code: str, locale: str, params: dict[str, Any] | None = None) -> s
     if entry is None:
         return code
     template = entry.get(locale) or entry[DEFAULT_LOCALE]
+    if params and "{op_label}" in template:
+        label = OPERATION_LABELS.get(str(params.get("op")), {})
+        params = {**params, "op_label": label.get(locale) or str(params.get("op"))}
     try:
         return template.format(**(params or {}))
     except (KeyError, IndexError):

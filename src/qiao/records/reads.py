@@ -4,7 +4,7 @@ one query per multi-valued field for the rows on the page, and an optional COUNT
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,8 @@ class ListQuery:
     q: str | None = None
     trashed: bool = False
     with_total: bool = True
+    #: fields the quick search must not look into (masked for this user)
+    search_skip: frozenset[str] = frozenset()
 
 
 def select_fields(form: FormMeta, keys: list[str] | None) -> list[FieldMeta]:
@@ -140,10 +142,16 @@ def record_json(
 
 
 def fetch_records(
-    conn: Connection, form: FormMeta, ids: list[int], ctx: Ctx, *, trashed: bool | None = False
+    conn: Connection,
+    form: FormMeta,
+    ids: list[int],
+    ctx: Ctx,
+    *,
+    trashed: bool | None = False,
+    scope: Sequence[sa.ColumnElement[bool]] = (),
 ) -> dict[int, dict[str, Any]]:
     table = form.table
-    query = sa.select(*base_columns(form, form.live_fields)).where(table.c.id.in_(ids))
+    query = sa.select(*base_columns(form, form.live_fields)).where(table.c.id.in_(ids), *scope)
     if trashed is not None:
         deleted = table.c.deleted_at
         query = query.where(deleted.is_not(None) if trashed else deleted.is_(None))
@@ -153,11 +161,13 @@ def fetch_records(
     return {r.id: record_json(r, plan, multi, ctx) for r in rows}
 
 
-def search_condition(form: FormMeta, q: str, sqlite: bool) -> sa.ColumnElement[bool]:
+def search_condition(
+    form: FormMeta, q: str, sqlite: bool, skip: frozenset[str] = frozenset()
+) -> sa.ColumnElement[bool]:
     text = q.replace("\x00", "").strip()[:200]  # NUL cannot reach PostgreSQL
     parts = []
     for fm in form.live_fields:
-        if fm.storage is Storage.COLUMN:
+        if fm.storage is Storage.COLUMN and fm.key not in skip:
             cond = fm.ftype.search_condition(fm, form.table.c[fm.column_name], text, sqlite)
             if cond is not None:
                 parts.append(cond)
@@ -167,31 +177,47 @@ def search_condition(form: FormMeta, q: str, sqlite: bool) -> sa.ColumnElement[b
 
 
 def where_clauses(
-    form: FormMeta, query: ListQuery, ctx: Ctx, sqlite: bool
+    form: FormMeta,
+    query: ListQuery,
+    ctx: Ctx,
+    sqlite: bool,
+    scope: Sequence[sa.ColumnElement[bool]] = (),
 ) -> list[sa.ColumnElement[bool]]:
+    """The conditions of a list: live or trashed, the caller's data scope (from the
+    permission layer), the filter and the quick search."""
     table = form.table
     clauses: list[sa.ColumnElement[bool]] = [
-        table.c.deleted_at.is_not(None) if query.trashed else table.c.deleted_at.is_(None)
+        table.c.deleted_at.is_not(None) if query.trashed else table.c.deleted_at.is_(None),
+        *scope,
     ]
     condition = compile_filter(form, query.filter, ctx)
     if condition is not None:
         clauses.append(condition)
     if query.q and query.q.strip():
-        clauses.append(search_condition(form, query.q, sqlite))
+        clauses.append(search_condition(form, query.q, sqlite, query.search_skip))
     return clauses
 
 
 def list_records(
-    conn: Connection, form: FormMeta, query: ListQuery, ctx: Ctx, secret: str, sqlite: bool
+    conn: Connection,
+    form: FormMeta,
+    query: ListQuery,
+    ctx: Ctx,
+    secret: str,
+    sqlite: bool,
+    scope: Sequence[sa.ColumnElement[bool]] = (),
+    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     limit = max(1, min(query.limit, MAX_LIMIT))
     fields = select_fields(form, query.fields)
     keys = parse_sort(form, query.sort)
-    clauses = where_clauses(form, query, ctx, sqlite)
-    scope = f"{form.id}|{query.sort}|{query.filter}|{query.q}|{query.trashed}"
+    clauses = where_clauses(form, query, ctx, sqlite, scope)
+    # a cursor is only valid for the query it came from (and the user, whose scope and
+    # visible fields shape the page)
+    cursor_scope = f"{form.id}|{ctx.user_id}|{query.sort}|{query.filter}|{query.q}|{query.trashed}"
     page_clauses = list(clauses)
     if query.cursor:
-        values = decode_cursor(query.cursor, secret, scope, len(keys))
+        values = decode_cursor(query.cursor, secret, cursor_scope, len(keys))
         page_clauses.append(keyset_condition(keys, values))
     key_cols = [k.expr.label(f"_k{i}") for i, k in enumerate(keys)]
     stmt = (
@@ -206,10 +232,14 @@ def list_records(
     multi = junction_values(conn, form, fields, [r.id for r in rows])
     plan = readers(fields)
     items = [record_json(r, plan, multi, ctx) for r in rows]
+    if shape is not None:
+        items = [shape(item) for item in items]
     next_cursor = None
     if more and rows:
         last = rows[-1]._mapping
-        next_cursor = encode_cursor([last[f"_k{i}"] for i in range(len(keys))], secret, scope)
+        next_cursor = encode_cursor(
+            [last[f"_k{i}"] for i in range(len(keys))], secret, cursor_scope
+        )
     total = None
     if query.with_total:
         total = conn.execute(

@@ -1,11 +1,14 @@
-"""The one write path for records: validate, generate, persist — in one transaction.
+"""The one write path for records: check permissions, validate, generate, persist and
+audit — in one transaction.
 
-Every create, update, delete and restore (single or bulk) goes through here, so later
-engines (audit, outbox events, formulas, permissions) hook in at one place.
+Every create, update, delete, restore and owner transfer (single or bulk) goes through
+here, and every read of records asks the permission layer (``qiao.org.access``) for the
+user's data scope and field rules first.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,12 +22,15 @@ from qiao.errors import (
     Conflict,
     ErrorDetail,
     FieldValueError,
+    Forbidden,
     NotFound,
     ValidationFailed,
 )
 from qiao.forms.fields.base import Storage
 from qiao.forms.model import FormMeta
+from qiao.org.access import FormAccess, form_access, require_record
 from qiao.org.permissions import require_user
+from qiao.records import audit as A
 from qiao.records import values as V
 from qiao.records.reads import ListQuery, fetch_records, list_records, where_clauses
 from qiao.runtime import Runtime
@@ -50,24 +56,55 @@ def _write(rt: Runtime, form: FormMeta, ctx: Ctx, fn: Callable[[Connection], T])
 
 
 # ----- reads ---------------------------------------------------------------------------
+def _access(rt: Runtime, conn: Connection, ctx: Ctx, form_id: int) -> FormAccess:
+    require_user(ctx)
+    return form_access(conn, ctx, rt.form(conn, form_id))
+
+
+def _read_back(
+    conn: Connection, access: FormAccess, ids: list[int], ctx: Ctx, *, trashed: bool = False
+) -> dict[int, dict[str, Any]]:
+    """Records as this user may see them (hidden fields left out, masked ones masked)."""
+    found = fetch_records(conn, access.visible_form(), ids, ctx, trashed=trashed)
+    return {rid: access.shape(record) for rid, record in found.items()}
+
+
 def get_record(
     rt: Runtime, ctx: Ctx, form_id: int, record_id: int, *, trashed: bool = False
 ) -> dict[str, Any]:
-    require_user(ctx)
     with rt.db.read() as conn:
-        form = rt.form(conn, form_id)
-        found = fetch_records(conn, form, [record_id], ctx, trashed=trashed)
+        access = _access(rt, conn, ctx, form_id)
+        op = "delete" if trashed else "view"
+        scope = access.scope_clauses(op)
+        if op not in access.ops:
+            scope = [sa.false()]
+        found = fetch_records(
+            conn, access.visible_form(), [record_id], ctx, trashed=trashed, scope=scope
+        )
     if record_id not in found:
         raise NotFound("record_not_found")
-    return found[record_id]
+    return access.shape(found[record_id])
 
 
 def list_(rt: Runtime, ctx: Ctx, form_id: int, query: ListQuery) -> dict[str, Any]:
-    require_user(ctx)
     with rt.db.read() as conn:
-        form = rt.form(conn, form_id)
+        access = _access(rt, conn, ctx, form_id)
+        # the recycle bin shows what the user may restore
+        op = "delete" if query.trashed else "view"
+        access.require(op)
+        access.check_filter(query.filter)
+        access.check_sort(query.sort)
+        if not access.full:
+            query = dataclasses.replace(query, search_skip=frozenset(access.masked_keys()))
         return list_records(
-            conn, form, query, ctx, rt.settings.resolved_secret_key, rt.db.is_sqlite
+            conn,
+            access.visible_form(),
+            query,
+            ctx,
+            rt.settings.resolved_secret_key,
+            rt.db.is_sqlite,
+            scope=access.scope_clauses(op),
+            shape=None if access.full else access.shape,
         )
 
 
@@ -154,6 +191,78 @@ def _check_owner(conn: Connection, form: FormMeta, owner: Any, prefix: str) -> l
     return [V.detail(fm, exc, prefix) for exc in errors.values()]
 
 
+def _input_errors(access: FormAccess, data: Any, prefix: str = "") -> list[ErrorDetail]:
+    """Hidden fields do not exist for the user; read-only ones cannot be written."""
+    if not isinstance(data, dict):
+        return []
+    hidden = {fm.key for fm in access.form.live_fields if fm.id in access.hidden_ids()}
+    errors = [
+        ErrorDetail(f"{prefix}{key}", "unknown_field", {"key": key, "label": key})
+        for key in data
+        if key in hidden
+    ]
+    return errors + access.writable_errors((k for k in data if k not in hidden), prefix)
+
+
+def _relation_scope_errors(
+    rt: Runtime,
+    conn: Connection,
+    ctx: Ctx,
+    form: FormMeta,
+    items: list[V.Prepared],
+    prefixes: list[str],
+    known: list[dict[int, set[int]]] | None = None,
+) -> list[ErrorDetail]:
+    """A link may only point at a record the user can see in the linked form (picking
+    by a guessed id is refused like a missing record). ``known`` holds the links each
+    record already has, which stay even if they are out of the user's scope."""
+    errors: list[ErrorDetail] = []
+    for fm in form.live_fields:
+        target_id = fm.ftype.referenced_form(fm)
+        if target_id is None or not any(fm.id in item for item in items):
+            continue
+        wanted: dict[int, list[int]] = {}
+        for index, item in enumerate(items):
+            value = item.get(fm.id)
+            ids = value if isinstance(value, list) else [] if value is None else [value]
+            old = known[index].get(fm.id, set()) if known else set()
+            for rid in ids:
+                if rid not in old:
+                    wanted.setdefault(rid, []).append(index)
+        if not wanted:
+            continue
+        try:
+            target = form_access(conn, ctx, rt.form(conn, target_id))
+            scope = target.scope_clauses("view") if target.can("view") else [sa.false()]
+        except (NotFound, Forbidden):
+            scope = [sa.false()]
+        table = rt.form(conn, target_id).table
+        visible: set[int] = set()
+        keys = list(wanted)
+        for start in range(0, len(keys), CHUNK):
+            visible.update(
+                conn.execute(
+                    sa.select(table.c.id).where(
+                        table.c.id.in_(keys[start : start + CHUNK]),
+                        table.c.deleted_at.is_(None),
+                        *scope,
+                    )
+                ).scalars()
+            )
+        for rid, indexes in wanted.items():
+            if rid in visible:
+                continue
+            for index in indexes:
+                errors.append(
+                    ErrorDetail(
+                        f"{prefixes[index]}{fm.key}",
+                        "related_record_not_found",
+                        {"label": fm.label, "value": rid},
+                    )
+                )
+    return errors
+
+
 def _refuse(
     rt: Runtime,
     form: FormMeta,
@@ -172,40 +281,50 @@ def _refuse(
 def create_record(
     rt: Runtime, ctx: Ctx, form_id: int, data: Any, owner: int | None = None
 ) -> dict[str, Any]:
-    require_user(ctx)
     with rt.db.read() as conn:
-        form = rt.form(conn, form_id)
+        access = _access(rt, conn, ctx, form_id)
+    access.require("create")
+    form = access.form
+    refused = _input_errors(access, data)
     prepared, errors = V.prepare(form, data, ctx, partial=False)
-    if errors:
-        _refuse(rt, form, ctx, errors, [prepared], [""])
+    if refused or errors:
+        _refuse(rt, form, ctx, refused + errors, [prepared], [""])
 
     def create(conn: Connection) -> dict[str, Any]:
         problems = V.check_in_database(conn, form, ctx, [prepared], [""])
+        problems += _relation_scope_errors(rt, conn, ctx, form, [prepared], [""])
         if owner is not None:
             problems += _check_owner(conn, form, owner, "")
         if problems:
             raise ValidationFailed(details=problems)
         record_id = _insert(conn, form, ctx, [prepared], [owner])[0]
-        return fetch_records(conn, form, [record_id], ctx)[record_id]
+        A.created(conn, ctx, form, [record_id], [prepared], [owner])
+        return _read_back(conn, access, [record_id], ctx)[record_id]
 
     return _write(rt, form, ctx, create)
 
 
-def bulk_create(rt: Runtime, ctx: Ctx, form_id: int, items: list[Any]) -> dict[str, Any]:
-    """All or nothing: any invalid item refuses the whole batch, naming ``items[i].key``."""
+def bulk_create(
+    rt: Runtime, ctx: Ctx, form_id: int, items: list[Any], *, operation: str = "create"
+) -> dict[str, Any]:
+    """All or nothing: any invalid item refuses the whole batch, naming ``items[i].key``.
+    ``operation`` is "import" when the records come from an import."""
     require_user(ctx)
     if not items:
         raise BadRequest("bulk_empty")
     if len(items) > rt.settings.bulk_max_items:
         raise BadRequest("bulk_too_many", max=rt.settings.bulk_max_items)
     with rt.db.read() as conn:
-        form = rt.form(conn, form_id)
+        access = _access(rt, conn, ctx, form_id)
+    access.require(operation)
+    form = access.form
     prepared: list[V.Prepared] = []
     owners: list[int | None] = []
     errors: list[ErrorDetail] = []
     prefixes = [f"items[{i}]." for i in range(len(items))]
     for index, item in enumerate(items):
         data = item.get("data") if isinstance(item, dict) else None
+        errors.extend(_input_errors(access, data, prefixes[index]))
         one, problems = V.prepare(form, data, ctx, partial=False, prefix=prefixes[index])
         prepared.append(one)
         owners.append(item.get("owner") if isinstance(item, dict) else None)
@@ -215,12 +334,14 @@ def bulk_create(rt: Runtime, ctx: Ctx, form_id: int, items: list[Any]) -> dict[s
 
     def create(conn: Connection) -> dict[str, Any]:
         problems = V.check_in_database(conn, form, ctx, prepared, prefixes)
+        problems += _relation_scope_errors(rt, conn, ctx, form, prepared, prefixes)
         for index, owner in enumerate(owners):
             if owner is not None:
                 problems += _check_owner(conn, form, owner, prefixes[index])
         if problems:
             raise ValidationFailed(details=problems)
         ids = _insert(conn, form, ctx, prepared, owners)
+        A.created(conn, ctx, form, ids, prepared, owners)
         return {"count": len(ids), "ids": ids}
 
     return _write(rt, form, ctx, create)
@@ -256,17 +377,34 @@ def _apply_update(
     return count
 
 
+def _links(conn: Connection, form: FormMeta, record_id: int) -> dict[int, set[int]]:
+    """The record's current links per relation field (kept even if out of scope)."""
+    found = fetch_records(conn, form, [record_id], Ctx(user=None))
+    record = found.get(record_id)
+    result: dict[int, set[int]] = {}
+    if record is None:
+        return result
+    for fm in form.live_fields:
+        if fm.ftype.referenced_form(fm) is None:
+            continue
+        value = record["data"].get(fm.key)
+        result[fm.id] = set(value if isinstance(value, list) else [] if value is None else [value])
+    return result
+
+
 def update_record(
     rt: Runtime, ctx: Ctx, form_id: int, record_id: int, data: Any, version: int | None
 ) -> dict[str, Any]:
-    require_user(ctx)
     with rt.db.read() as conn:
-        form = rt.form(conn, form_id)
+        access = _access(rt, conn, ctx, form_id)
+    form = access.form
     if version is None:
         raise ValidationFailed(details=[ErrorDetail("version", "version_required")])
+    refused = _input_errors(access, data)
     prepared, errors = V.prepare(form, data, ctx, partial=True)
 
     def update(conn: Connection) -> dict[str, Any]:
+        require_record(conn, access, record_id, "edit")
         table = form.table
         current = conn.execute(
             sa.select(table.c.version).where(table.c.id == record_id, table.c.deleted_at.is_(None))
@@ -275,29 +413,40 @@ def update_record(
             raise NotFound("record_not_found")
         if current != version:
             raise Conflict("version_conflict", current=current)
-        if errors:
-            raise ValidationFailed(details=errors)
+        if refused or errors:
+            raise ValidationFailed(details=refused + errors)
         problems = V.check_in_database(conn, form, ctx, [prepared], [""], [record_id])
+        problems += _relation_scope_errors(
+            rt, conn, ctx, form, [prepared], [""], [_links(conn, form, record_id)]
+        )
         if problems:
             raise ValidationFailed(details=problems)
+        before = fetch_records(conn, form, [record_id], ctx)
         if _apply_update(conn, form, ctx, [record_id], prepared, version) == 0:
             raise Conflict("version_conflict", current=current)
-        return fetch_records(conn, form, [record_id], ctx)[record_id]
+        A.updated(conn, ctx, form, before, fetch_records(conn, form, [record_id], ctx))
+        return _read_back(conn, access, [record_id], ctx)[record_id]
 
     return _write(rt, form, ctx, update)
 
 
 def _target_ids(
     conn: Connection,
-    form: FormMeta,
+    access: FormAccess,
     ctx: Ctx,
+    op: str,
     ids: list[int] | None,
     filter_: Any,
     limit: int,
     *,
     trashed: bool = False,
 ) -> list[int]:
-    """The records a bulk operation acts on: given ids (all must exist) or a filter."""
+    """The records a bulk operation acts on: given ids or a filter, within the user's
+    scope for ``op``. Given ids must all be visible (else 404 naming the missing, so
+    that existence does not leak) and all be open to ``op`` (else 403): a batch that
+    mixes allowed and forbidden records is refused whole."""
+    access.require(op)
+    form = access.form
     table = form.table
     if ids is not None:
         if not ids:
@@ -306,38 +455,65 @@ def _target_ids(
             raise BadRequest("bulk_too_many", max=limit)
         wanted = list(dict.fromkeys(ids))
         state = table.c.deleted_at.is_not(None) if trashed else table.c.deleted_at.is_(None)
-        found: set[int] = set()
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            found.update(
-                conn.execute(sa.select(table.c.id).where(table.c.id.in_(chunk), state)).scalars()
-            )
-        missing = [i for i in wanted if i not in found]
+        see = "delete" if trashed else "view"
+        visible = _existing(conn, table, wanted, [state, *access.scope_clauses(see)])
+        missing = [i for i in wanted if i not in visible]
         if missing:
             raise NotFound(
                 "record_not_found",
                 details=[ErrorDetail("ids", "record_not_found", {"id": i}) for i in missing[:50]],
             )
+        allowed = _existing(conn, table, wanted, [state, *access.scope_clauses(op)])
+        forbidden = [i for i in wanted if i not in allowed]
+        if forbidden:
+            raise Forbidden(
+                "record_forbidden",
+                op=op,
+                details=[
+                    ErrorDetail("ids", "record_forbidden", {"id": i, "op": op})
+                    for i in forbidden[:50]
+                ],
+            )
         return wanted
     if filter_ is None:
         raise BadRequest("bulk_target_required")
+    access.check_filter(filter_)
     query = ListQuery(filter=filter_, trashed=trashed)
-    clauses = where_clauses(form, query, ctx, dialect.is_sqlite(conn))
-    return list(conn.execute(sa.select(table.c.id).where(*clauses).order_by(table.c.id)).scalars())
+    clauses = where_clauses(
+        access.visible_form(), query, ctx, dialect.is_sqlite(conn), access.scope_clauses(op)
+    )
+    rows = conn.execute(sa.select(table.c.id).where(*clauses).order_by(table.c.id).limit(limit + 1))
+    found = list(rows.scalars())
+    if len(found) > limit:
+        raise BadRequest("bulk_too_many", max=limit)
+    return found
+
+
+def _existing(
+    conn: Connection, table: sa.Table, ids: list[int], where: list[sa.ColumnElement[bool]]
+) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        found.update(
+            conn.execute(sa.select(table.c.id).where(table.c.id.in_(chunk), *where)).scalars()
+        )
+    return found
 
 
 def bulk_update(
     rt: Runtime, ctx: Ctx, form_id: int, ids: list[int] | None, filter_: Any, data: Any
 ) -> dict[str, Any]:
-    require_user(ctx)
     with rt.db.read() as conn:
-        form = rt.form(conn, form_id)
+        access = _access(rt, conn, ctx, form_id)
+    form = access.form
+    refused = _input_errors(access, data)
     prepared, errors = V.prepare(form, data, ctx, partial=True)
-    if errors:
-        raise ValidationFailed(details=errors)
+    if refused or errors:
+        raise ValidationFailed(details=refused + errors)
 
     def update(conn: Connection) -> dict[str, Any]:
-        targets = _target_ids(conn, form, ctx, ids, filter_, rt.settings.bulk_max_items)
+        targets = _target_ids(conn, access, ctx, "edit", ids, filter_, rt.settings.bulk_max_items)
         if len(targets) > 1:
             for fm in form.live_fields:
                 if fm.unique and fm.id in prepared and prepared[fm.id] is not None:
@@ -347,11 +523,112 @@ def bulk_update(
         problems = V.check_in_database(
             conn, form, ctx, [prepared] * len(targets[:1]), [""], targets[:1]
         )
+        if targets:
+            problems += _relation_scope_errors(rt, conn, ctx, form, [prepared], [""])
         if problems:
             raise ValidationFailed(details=problems)
-        return {"count": _apply_update(conn, form, ctx, targets, prepared) if targets else 0}
+        if not targets:
+            return {"count": 0}
+        before = _fetch_chunked(conn, form, targets, ctx)
+        count = _apply_update(conn, form, ctx, targets, prepared)
+        A.updated(conn, ctx, form, before, _fetch_chunked(conn, form, targets, ctx))
+        return {"count": count}
 
     return _write(rt, form, ctx, update)
+
+
+def _fetch_chunked(
+    conn: Connection, form: FormMeta, ids: list[int], ctx: Ctx
+) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), CHUNK):
+        found.update(fetch_records(conn, form, ids[start : start + CHUNK], ctx))
+    return found
+
+
+def transfer_owner(
+    rt: Runtime, ctx: Ctx, form_id: int, ids: list[int] | None, filter_: Any, owner: Any
+) -> dict[str, Any]:
+    """Hand records to a new owner (转移负责人), single or bulk; each transfer is audited
+    with the previous owner, which is the record's ownership history."""
+    with rt.db.read() as conn:
+        access = _access(rt, conn, ctx, form_id)
+    form = access.form
+
+    def transfer(conn: Connection) -> dict[str, Any]:
+        problems = _check_owner(conn, form, owner, "")
+        if owner is None or problems:
+            raise ValidationFailed(
+                details=problems or [ErrorDetail("owner", "required", {"label": "owner"})]
+            )
+        new_owner = int(owner)
+        targets = _target_ids(conn, access, ctx, "edit", ids, filter_, rt.settings.bulk_max_items)
+        table = form.table
+        previous: dict[int, Any] = {}
+        for start in range(0, len(targets), CHUNK):
+            rows = conn.execute(
+                sa.select(table.c.id, table.c.owner).where(
+                    table.c.id.in_(targets[start : start + CHUNK])
+                )
+            )
+            previous.update({rid: old for rid, old in rows if old != new_owner})
+        moved = list(previous)
+        for start in range(0, len(moved), CHUNK):
+            conn.execute(
+                sa.update(table)
+                .where(table.c.id.in_(moved[start : start + CHUNK]))
+                .values(
+                    owner=new_owner,
+                    updated_at=ctx.now(),
+                    updated_by=ctx.user_id,
+                    version=table.c.version + 1,
+                )
+            )
+        A.simple(
+            conn,
+            ctx,
+            "record_transfer",
+            form,
+            moved,
+            {rid: {"before": old, "after": new_owner} for rid, old in previous.items()},
+        )
+        return {"count": len(moved)}
+
+    return _write(rt, form, ctx, transfer)
+
+
+def unmasked_values(
+    rt: Runtime, ctx: Ctx, form_id: int, record_id: int, keys: list[str]
+) -> dict[str, Any]:
+    """The real values of masked fields, for a user holding the "view unmasked" right;
+    every such look is audited."""
+
+    def look(conn: Connection) -> dict[str, Any]:
+        access = _access(rt, conn, ctx, form_id)
+        require_record(conn, access, record_id, "view")
+        form = access.form
+        wanted = []
+        for key in dict.fromkeys(keys):
+            fm = form.by_key.get(key)
+            rule = access.rule(fm) if fm is not None else None
+            if fm is None or rule is None or rule.access == "hidden":
+                raise ValidationFailed(
+                    details=[ErrorDetail("fields", "unknown_field", {"key": key, "label": key})]
+                )
+            if rule.masked and not rule.unmask:
+                raise Forbidden("unmask_forbidden", label=fm.label)
+            wanted.append(fm)
+        record = fetch_records(conn, form, [record_id], ctx)[record_id]
+        values = {fm.key: record["data"].get(fm.key) for fm in wanted}
+        if not access.full:
+            A.simple(
+                conn, ctx, "record_unmask", form, [record_id], {record_id: {"fields": list(values)}}
+            )
+        return {"values": values}
+
+    with rt.db.read() as conn:
+        form = rt.form(conn, form_id)
+    return _write(rt, form, ctx, look)
 
 
 # ----- delete and restore --------------------------------------------------------------
@@ -389,32 +666,37 @@ def delete_records(
     rt: Runtime, ctx: Ctx, form_id: int, ids: list[int] | None, filter_: Any = None
 ) -> dict[str, Any]:
     """Move records to the recycle bin (by ids, all of which must exist, or a filter)."""
-    require_user(ctx)
     with rt.db.read() as conn:
-        form = rt.form(conn, form_id)
+        access = _access(rt, conn, ctx, form_id)
+    form = access.form
 
     def delete(conn: Connection) -> dict[str, Any]:
-        targets = _target_ids(conn, form, ctx, ids, filter_, rt.settings.bulk_max_items)
+        targets = _target_ids(conn, access, ctx, "delete", ids, filter_, rt.settings.bulk_max_items)
         if not targets:
             return {"count": 0}
         _unlink_or_refuse(rt, conn, form, targets, ctx)
-        return {"count": _set_deleted(conn, form, ctx, targets, True)}
+        count = _set_deleted(conn, form, ctx, targets, True)
+        A.simple(conn, ctx, "record_delete", form, targets)
+        return {"count": count}
 
     return _write(rt, form, ctx, delete)
 
 
 def restore_record(rt: Runtime, ctx: Ctx, form_id: int, record_id: int) -> dict[str, Any]:
-    require_user(ctx)
     with rt.db.read() as conn:
-        form = rt.form(conn, form_id)
+        access = _access(rt, conn, ctx, form_id)
+    form = access.form
 
     def restore(conn: Connection) -> dict[str, Any]:
-        found = fetch_records(conn, form, [record_id], ctx, trashed=True)
-        if record_id not in found:
-            if fetch_records(conn, form, [record_id], ctx, trashed=False):
+        access.require("delete")
+        table = form.table
+        in_bin = sa.select(table.c.id).where(
+            table.c.id == record_id, *access.scope_clauses("delete")
+        )
+        if conn.execute(in_bin.where(table.c.deleted_at.is_not(None))).first() is None:
+            if conn.execute(in_bin.where(table.c.deleted_at.is_(None))).first() is not None:
                 raise Conflict("record_not_deleted")
             raise NotFound("record_not_found")
-        table = form.table
         row = conn.execute(sa.select(table).where(table.c.id == record_id)).one()._mapping
         prepared = {
             fm.id: row[fm.column_name]
@@ -425,6 +707,7 @@ def restore_record(rt: Runtime, ctx: Ctx, form_id: int, record_id: int) -> dict[
         if problems:
             raise ValidationFailed(details=problems)
         _set_deleted(conn, form, ctx, [record_id], False)
-        return fetch_records(conn, form, [record_id], ctx)[record_id]
+        A.simple(conn, ctx, "record_restore", form, [record_id])
+        return _read_back(conn, access, [record_id], ctx)[record_id]
 
     return _write(rt, form, ctx, restore)

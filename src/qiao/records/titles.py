@@ -16,6 +16,7 @@ from qiao.db.types import MAX_ID
 from qiao.errors import BadRequest, ErrorDetail
 from qiao.forms.fields.base import Storage
 from qiao.forms.layout import default_title_field
+from qiao.org.access import form_access
 from qiao.org.permissions import require_user
 from qiao.records.reads import junction_values
 from qiao.runtime import Runtime
@@ -40,17 +41,22 @@ def titles(rt: Runtime, ctx: Ctx, form_id: int, ids_text: str) -> list[dict[str,
     require_user(ctx)
     ids = parse_ids(ids_text)
     with rt.db.read() as conn:
-        form = rt.form(conn, form_id)
+        access = form_access(conn, ctx, rt.form(conn, form_id))
         if not ids:
             return []
-        key = default_title_field(form)
-        fm = form.by_key[key] if key else None
+        # titles are records' data too: only those in the user's view scope, and no
+        # title at all from a field hidden from them (masked ones come masked)
+        scope = access.scope_clauses("view") if access.can("view") else [sa.false()]
+        form = access.visible_form()
+        key = default_title_field(access.form)
+        fm = form.by_key.get(key) if key else None
+        masked = fm is not None and access.rule(fm).masked
         table = form.table
         cols: list[Any] = [table.c.id]
         if fm is not None and fm.storage is Storage.COLUMN:
             cols.append(table.c[fm.column_name])
         rows = conn.execute(
-            sa.select(*cols).where(table.c.id.in_(ids), table.c.deleted_at.is_(None))
+            sa.select(*cols).where(table.c.id.in_(ids), table.c.deleted_at.is_(None), *scope)
         ).all()
         found = [r[0] for r in rows]
         multi = junction_values(conn, form, [fm], found).get(fm.id, {}) if fm else {}
@@ -60,5 +66,7 @@ def titles(rt: Runtime, ctx: Ctx, form_id: int, ids_text: str) -> list[dict[str,
         if record_id not in stored:
             continue
         text = fm.ftype.display(fm, stored[record_id], ctx) if fm is not None else ""
+        if masked and fm is not None:
+            text = str(fm.ftype.mask(fm, text))
         items.append({"id": record_id, "title": text or f"#{record_id}"})
     return items

@@ -12,7 +12,8 @@ from qiao.context import Ctx
 from qiao.db import schema
 from qiao.errors import ErrorDetail, NotFound, ValidationFailed
 from qiao.i18n import translate
-from qiao.org.permissions import require_admin, require_user
+from qiao.org.access import form_access
+from qiao.org.permissions import require_user
 from qiao.runtime import Runtime
 from qiao.views import kinds  # noqa: F401  (registers the kinds)
 from qiao.views.base import ViewKind, registry
@@ -101,7 +102,7 @@ def list_views(rt: Runtime, ctx: Ctx, form_id: int) -> list[dict[str, Any]]:
     shared table view (stored, so that it has an id)."""
     require_user(ctx)
     with rt.db.read() as conn:  # the usual case: one read, no write transaction
-        rt.form(conn, form_id)
+        form_access(conn, ctx, rt.form(conn, form_id))
         rows = _visible_rows(conn, form_id, ctx)
     if any(r.owner_id is None for r in rows):
         return [view_json(r) for r in rows]
@@ -127,11 +128,12 @@ def list_views(rt: Runtime, ctx: Ctx, form_id: int) -> list[dict[str, Any]]:
 
 def create_view(rt: Runtime, ctx: Ctx, form_id: int, data: ViewIn) -> dict[str, Any]:
     require_user(ctx)
-    if data.shared:
-        require_admin(ctx)
 
     def run(conn: Connection) -> Any:
         form = rt.form(conn, form_id)
+        access = form_access(conn, ctx, form)
+        if data.shared:
+            access.require("manage")
         config = _kind(data.kind).validate(form, data.config, ctx)
         owner = None if data.shared else ctx.user_id
         return _insert(conn, ctx, form_id, data.name.strip(), data.kind, config, owner)
@@ -139,21 +141,25 @@ def create_view(rt: Runtime, ctx: Ctx, form_id: int, data: ViewIn) -> dict[str, 
     return view_json(rt.db.write(run))
 
 
-def _view_for_change(conn: Connection, ctx: Ctx, view_id: int) -> Any:
-    """A view the caller sees (else 404) and may change (shared: admins only)."""
+def _view_for_change(rt: Runtime, conn: Connection, ctx: Ctx, view_id: int) -> Any:
+    """A view the caller sees (else 404) and may change (shared: the form's managers)."""
     row = conn.execute(sa.select(views_t).where(views_t.c.id == view_id, _visible(ctx))).first()
     if row is None:
         raise NotFound("view_not_found")
     if row.owner_id is None:
-        require_admin(ctx)
+        _require_manage(rt, conn, ctx, row.form_id)
     return row
+
+
+def _require_manage(rt: Runtime, conn: Connection, ctx: Ctx, form_id: int) -> None:
+    form_access(conn, ctx, rt.form(conn, form_id)).require("manage")
 
 
 def update_view(rt: Runtime, ctx: Ctx, view_id: int, patch: ViewPatch) -> dict[str, Any]:
     require_user(ctx)
 
     def run(conn: Connection) -> Any:
-        row = _view_for_change(conn, ctx, view_id)
+        row = _view_for_change(rt, conn, ctx, view_id)
         changes: dict[str, Any] = {}
         if patch.name is not None:
             changes["name"] = patch.name.strip()
@@ -163,7 +169,7 @@ def update_view(rt: Runtime, ctx: Ctx, view_id: int, patch: ViewPatch) -> dict[s
             changes["kind"] = kind_key
             changes["config"] = _kind(kind_key).validate(rt.form(conn, row.form_id), raw, ctx)
         if patch.shared is not None and patch.shared != (row.owner_id is None):
-            require_admin(ctx)
+            _require_manage(rt, conn, ctx, row.form_id)
             changes["owner_id"] = None if patch.shared else ctx.user_id
         if changes:
             conn.execute(
@@ -180,7 +186,7 @@ def delete_view(rt: Runtime, ctx: Ctx, view_id: int) -> None:
     require_user(ctx)
 
     def run(conn: Connection) -> None:
-        _view_for_change(conn, ctx, view_id)
+        _view_for_change(rt, conn, ctx, view_id)
         conn.execute(sa.delete(views_t).where(views_t.c.id == view_id))
 
     rt.db.write(run)
@@ -190,10 +196,9 @@ def reorder_views(rt: Runtime, ctx: Ctx, form_id: int, order: ViewOrderIn) -> li
     """``view_ids`` lists exactly the views the caller sees. Admins order all of them;
     other users order their personal views, which then follow the shared ones."""
     require_user(ctx)
-    admin = bool(ctx.user and ctx.user.is_admin)
 
     def run(conn: Connection) -> list[Any]:
-        rt.form(conn, form_id)
+        admin = form_access(conn, ctx, rt.form(conn, form_id)).can("manage")
         rows = {r.id: r for r in _visible_rows(conn, form_id, ctx)}
         ids = order.view_ids
         if len(ids) != len(set(ids)) or set(ids) != set(rows):

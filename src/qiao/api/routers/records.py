@@ -95,6 +95,17 @@ def bulk_delete(form_id: IdPath, body: BulkDeleteIn, ctx: CtxDep, rt: RuntimeDep
     return JSON(service.delete_records(rt, ctx, form_id, body.ids, body.filter))
 
 
+class TransferIn(_In):
+    ids: list[Id] | None = None
+    filter: Any = None
+    owner: Any = None
+
+
+@router.post("/transfer", summary="Hand records (by ids or filter) to a new owner")
+def transfer(form_id: IdPath, body: TransferIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
+    return JSON(service.transfer_owner(rt, ctx, form_id, body.ids, body.filter, body.owner))
+
+
 @router.get("/titles", summary="The titles of records (for relation values and pickers)")
 def record_titles(
     form_id: IdPath,
@@ -110,6 +121,18 @@ def get(
     form_id: IdPath, record_id: IdPath, ctx: CtxDep, rt: RuntimeDep, trashed: bool = False
 ) -> JSON:
     return JSON(service.get_record(rt, ctx, form_id, record_id, trashed=trashed))
+
+
+@router.get("/{record_id}/unmasked", summary="The unmasked values of masked fields (audited)")
+def unmasked(
+    form_id: IdPath,
+    record_id: IdPath,
+    ctx: CtxDep,
+    rt: RuntimeDep,
+    fields: str = Query(max_length=2000, description="comma-separated field keys"),
+) -> JSON:
+    keys = [k.strip() for k in fields.split(",") if k.strip()]
+    return JSON(service.unmasked_values(rt, ctx, form_id, record_id, keys))
 
 
 @router.patch("/{record_id}", summary="Update a record (optimistic: send the version you read)")

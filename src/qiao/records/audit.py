@@ -1,0 +1,90 @@
+"""Audit entries of record writes: what was created, and what changed field by field.
+
+Entries are written by the write path, in its transaction, through ``qiao.audit.log``.
+Values are kept as the API shows them (JSON), keyed by field key with the label of the
+moment, so that the history reads right after a field is renamed or deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from qiao.audit import log
+from qiao.context import Ctx
+from qiao.forms.model import FormMeta
+from qiao.records.values import Prepared
+
+
+def _base(form: FormMeta, record_id: int) -> dict[str, Any]:
+    return {"app_id": form.app_id, "form_id": form.id, "record_id": record_id}
+
+
+def created(
+    conn: Connection,
+    ctx: Ctx,
+    form: FormMeta,
+    ids: list[int],
+    items: list[Prepared],
+    owners: list[int | None],
+) -> None:
+    by_id = {fm.id: fm for fm in form.live_fields}
+    entries = []
+    for record_id, item, owner in zip(ids, items, owners, strict=True):
+        values = {
+            by_id[fid].key: by_id[fid].ftype.to_json(by_id[fid], value, ctx)
+            for fid, value in item.items()
+            if fid in by_id and value not in (None, [], "")
+        }
+        details = {"values": values, "owner": owner if owner is not None else ctx.user_id}
+        entries.append({**_base(form, record_id), "details": details})
+    log.append_many(conn, ctx, "record_create", entries)
+
+
+def changes(
+    form: FormMeta, before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Field key -> label, before and after, for the fields whose value changed."""
+    result: dict[str, dict[str, Any]] = {}
+    for fm in form.live_fields:
+        old, new = before["data"].get(fm.key), after["data"].get(fm.key)
+        if old != new:
+            result[fm.key] = {"label": fm.label, "before": old, "after": new}
+    return result
+
+
+def updated(
+    conn: Connection,
+    ctx: Ctx,
+    form: FormMeta,
+    before: dict[int, dict[str, Any]],
+    after: dict[int, dict[str, Any]],
+) -> None:
+    entries = []
+    for record_id, old in before.items():
+        new = after.get(record_id)
+        if new is None:
+            continue
+        diff = changes(form, old, new)
+        if diff:
+            details = {"changes": diff, "version": new["version"]}
+            entries.append({**_base(form, record_id), "details": details})
+    log.append_many(conn, ctx, "record_update", entries)
+
+
+def simple(
+    conn: Connection,
+    ctx: Ctx,
+    action: str,
+    form: FormMeta,
+    ids: list[int],
+    details: dict[int, dict[str, Any]] | None = None,
+) -> None:
+    """Deletes, restores, transfers and unmasked views: one entry per record."""
+    log.append_many(
+        conn,
+        ctx,
+        action,
+        [{**_base(form, rid), "details": (details or {}).get(rid, {})} for rid in ids],
+    )
