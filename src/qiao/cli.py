@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage users", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+audit_app = typer.Typer(help="The audit log (操作日志)", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 console = Console()
 INITIAL_PASSWORD_FILE = "initial_admin_password"
 
@@ -159,6 +161,19 @@ def _ensure_admin(rt: Runtime) -> None:
             row = users.find_user_row(conn, "admin")
         if row is not None and verify_password(row.password_hash, password):
             console.print(f"Administrator: [bold]admin[/bold] / password: [bold]{password}[/bold]")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit code 1 when an entry was changed or removed."""
+    from qiao.audit.report import print_verify
+
+    rt = _runtime()
+    try:
+        code = print_verify(rt, console)
+    finally:
+        rt.db.dispose()
+    raise typer.Exit(code=code)
 
 
 @app.command()

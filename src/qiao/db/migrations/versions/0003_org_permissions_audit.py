@@ -38,9 +38,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("supervisor_id", IdType))
         batch.add_column(sa.Column("password_changed_at", TS))
         batch.add_column(
-            sa.Column(
-                "must_change_password", sa.Boolean, nullable=False, server_default=sa.false()
-            )
+            sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false())
         )
         batch.add_column(sa.Column("totp_secret", sa.String(64)))
         batch.add_column(
@@ -182,6 +180,7 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(64), nullable=False),
     )
     op.bulk_insert(head, [{"id": 1, "seq": 0, "hash": GENESIS}])
+    _append_only("qiao_audit_log")
 
     # existing forms keep what they had: every member does everything but manage, on all
     conn = op.get_bind()
@@ -204,12 +203,35 @@ def upgrade() -> None:
             )
             .returning(groups.c.id)
         ).scalar_one()
-        conn.execute(
-            sa.insert(members).values(group_id=group_id, member_type="all", member_id=0)
+        conn.execute(sa.insert(members).values(group_id=group_id, member_type="all", member_id=0))
+
+
+def _append_only(table: str) -> None:
+    """Refuse UPDATE and DELETE on the audit log in the database itself, so that no code
+    path (nor a careless manual query) rewrites history; the hash chain still catches
+    whoever drops the trigger first. TRUNCATE (test set-up) is not affected."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION qiao_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME "
+            "USING ERRCODE = 'insufficient_privilege'; END $$"
         )
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION qiao_append_only()"
+        )
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS qiao_audit_log_append_only ON qiao_audit_log")
+        op.execute("DROP FUNCTION IF EXISTS qiao_append_only()")
     for table in (
         "qiao_audit_head",
         "qiao_audit_log",
