@@ -3,6 +3,7 @@ detected, on SQLite and PostgreSQL; the database itself refuses UPDATE and DELET
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,14 +58,16 @@ def run_cli(rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tup
     return result.exit_code, result.stdout
 
 
-def test_an_intact_chain(rt: Runtime, ctx: Ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_intact_chain(
+    rt: Runtime, ctx: Ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fill(rt, ctx)
     assert check(rt) == (5, [])
     with rt.db.read() as conn:
         rows = conn.execute(sa.select(L).order_by(L.c.seq)).all()
     assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
     assert rows[0].prev_hash == log.GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
     assert rows[0].details == {"i": 0, "名": "张三"}
     code, out = run_cli(rt, tmp_path, monkeypatch)
     assert code == 0, out
@@ -119,9 +122,7 @@ def test_tampering_is_detected(
         ),
         "delete_middle": lambda c: c.execute(sa.delete(L).where(L.c.seq == 3)),
         "delete_newest": lambda c: c.execute(sa.delete(L).where(L.c.seq == 5)),
-        "change_hash": lambda c: c.execute(
-            sa.update(L).where(L.c.seq == 2).values(hash="f" * 64)
-        ),
+        "change_hash": lambda c: c.execute(sa.update(L).where(L.c.seq == 2).values(hash="f" * 64)),
         "edit_user": lambda c: c.execute(sa.update(L).where(L.c.seq == 1).values(user_id=999)),
     }
     tamper(rt, changes[how])
