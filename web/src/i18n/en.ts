@@ -72,5 +72,5 @@ export default {
     noDeletedForms: "No deleted forms", fields: "{n} fields",
     formRestored: "Restored the form “{name}”",
   },
-  menu: { language: "Language" },
+  menu: { language: "Language", admin: "Admin" },
 };

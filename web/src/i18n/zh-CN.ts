@@ -72,5 +72,5 @@ export default {
     noDeletedForms: "没有已删除的表单", fields: "{n} 个字段",
     formRestored: "已恢复表单「{name}」",
   },
-  menu: { language: "语言" },
+  menu: { language: "语言", admin: "系统管理" },
 };

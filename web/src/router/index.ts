@@ -49,6 +49,7 @@ export const router = createRouter({
         },
       ],
     },
+    { path: "/admin/audit", name: "admin-audit", component: () => import("@/views/admin/AuditView.vue") },
     { path: "/:pathMatch(.*)*", name: "not-found", component: () => import("@/views/NotFound.vue") },
   ],
 });

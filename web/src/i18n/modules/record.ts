@@ -59,7 +59,7 @@ export default {
         owner: "负责人",
         version: "版本",
         recordId: "记录编号",
-        auditNote: "字段级的修改历史将随审计日志一起提供。",
+        auditNote: "下方是这条记录的字段级修改历史。",
       },
       comments: {
         title: "评论",
@@ -151,7 +151,7 @@ export default {
         owner: "Owner",
         version: "Version",
         recordId: "Record ID",
-        auditNote: "Field-level change history comes with the audit log.",
+        auditNote: "The field-level change history of this record is below.",
       },
       comments: {
         title: "Comments",
