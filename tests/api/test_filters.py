@@ -69,6 +69,7 @@ def all_fields(target_form_id: int) -> list[dict[str, Any]]:
         {"key": "em", "label": "邮箱", "type": "email"},
         {"key": "u", "label": "网址", "type": "url"},
         {"key": "us", "label": "成员", "type": "user"},
+        {"key": "dep", "label": "部门", "type": "department"},
         {"key": "an", "label": "编号", "type": "autonumber", "settings": {"pattern": "NO-{0000}"}},
         {
             "key": "r1",
@@ -177,6 +178,8 @@ def record_data(env: Env) -> list[dict[str, Any]]:
             None,
         ],
         "us": [None, A, U1, U2, A, None, U1, A],
+        # no departments exist here: tests/api/test_org_filters.py has the real cases
+        "dep": [None] * 8,
         "r1": [None, T1, T2, T1, None, T3, T2, T1],
         "rm": [[], [T1], [T1, T2], [T2, T1], [T1, T2, T3], [T3], None, [T2]],
     }
@@ -577,6 +580,14 @@ def build_cases(env: Env) -> list[Case]:
         c("us", "not_in", [U1], {0, 1, 3, 4, 5, 7}),
         c("us", "is_empty", MISSING, {0, 5}),
         c("us", "is_not_empty", MISSING, {1, 2, 3, 4, 6, 7}),
+        # department (all empty here; see test_org_filters.py)
+        c("dep", "eq", 999999, set()),
+        c("dep", "ne", 999999, R),
+        c("dep", "in", [999999], set()),
+        c("dep", "not_in", [999999], R),
+        c("dep", "eq", "$my_department", set()),
+        c("dep", "is_empty", MISSING, R),
+        c("dep", "is_not_empty", MISSING, set()),
         # autonumber: NO-0001 … NO-0008 in creation order, NO-0009 is in the recycle bin
         c("an", "eq", "NO-0003", {2}),
         c("an", "ne", "NO-0003", R - {2}),
@@ -1037,6 +1048,7 @@ ERRORS: list[tuple[Any, str, str]] = [
     (leaf("t", "eq", "x" * 201), "t", "too_long"),
     (leaf("t", "contains", "a\x00"), "t", "text_nul"),
     (leaf("us", "eq", "abc"), "us", "user_not_found"),
+    (leaf("dep", "eq", "$me"), "dep", "department_value_invalid"),
     (leaf("r1", "eq", "abc"), "r1", "not_record_id"),
     (leaf("rm", "contains", 0), "rm", "not_record_id"),
     (leaf("id", "eq", "abc"), "id", "not_record_id"),

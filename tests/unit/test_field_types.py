@@ -74,6 +74,7 @@ def test_registry_offers_every_documented_type() -> None:
     assert public == {
         "text", "textarea", "number", "money", "percent", "date", "datetime", "boolean",
         "select", "multiselect", "phone", "email", "url", "user", "autonumber", "relation",
+        "department",
     }  # fmt: skip
     assert "sys_id" in registry and registry.get("sys_id").internal
 

@@ -31,7 +31,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- users ---
     "org_user_not_found": {"zh-CN": "用户不存在", "en": "The user does not exist"},
-    "org_invalid_email": {"zh-CN": "邮箱地址格式不正确", "en": "This is not a valid e-mail address"},
+    "org_invalid_email": {
+        "zh-CN": "邮箱地址格式不正确",
+        "en": "This is not a valid e-mail address",
+    },
     "org_invalid_phone": {
         "zh-CN": "手机号格式不正确（数字，可带 +、空格、横线）",
         "en": "This is not a valid phone number (digits, optionally +, spaces, dashes)",
@@ -52,7 +55,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "不能取消自己的管理员身份",
         "en": "You cannot remove your own administrator rights",
     },
-    "cannot_disable_self": {"zh-CN": "不能停用自己的账号", "en": "You cannot disable your own account"},
+    "cannot_disable_self": {
+        "zh-CN": "不能停用自己的账号",
+        "en": "You cannot disable your own account",
+    },
     "invite_days_invalid": {
         "zh-CN": "邀请链接有效期为 1–{max} 天",
         "en": "An invitation link is valid for 1–{max} days",

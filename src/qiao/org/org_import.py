@@ -80,7 +80,7 @@ class Plan:
     new_departments: list[str] = field(default_factory=list)
     new_roles: list[str] = field(default_factory=list)
 
-    def fail(self, row: Row, column: str, code: str, **params: Any) -> None:
+    def note_error(self, row: Row, column: str, code: str, **params: Any) -> None:
         self.errors.append((row.number, column, ErrorDetail(column, code, params)))
 
 
@@ -146,36 +146,36 @@ def _check_row(
     c = row.cells
     row.username = users.normalize_username(c.get("username", ""))
     if not row.username:
-        plan.fail(row, "username", "import_value_required")
+        plan.note_error(row, "username", "import_value_required")
     elif not re.fullmatch(r"[a-z0-9._-]{2,64}", row.username):
-        plan.fail(row, "username", "invalid_username")
+        plan.note_error(row, "username", "invalid_username")
     if len(c.get("display_name", "")) > 128:
-        plan.fail(row, "display_name", "display_name_invalid")
+        plan.note_error(row, "display_name", "display_name_invalid")
     for name, clean in (("email", users.clean_email), ("phone", users.clean_phone)):
         try:
             setattr(row, name, clean(c.get(name), name))
         except ValidationFailed as exc:
-            plan.fail(row, name, exc.details[0].code)
+            plan.note_error(row, name, exc.details[0].code)
     for text in _SPLIT.split(c.get("departments", "")):
         if not text.strip():
             continue
         path = _path(text)
         if path is None:
-            plan.fail(row, "departments", "import_department_invalid", value=text.strip())
+            plan.note_error(row, "departments", "import_department_invalid", value=text.strip())
         elif len(path) > MAX_DEPTH:
-            plan.fail(row, "departments", "department_too_deep", max=MAX_DEPTH)
+            plan.note_error(row, "departments", "department_too_deep", max=MAX_DEPTH)
         elif path not in row.departments:
             row.departments.append(path)
     if main := c.get("main_department", ""):
         row.main = _path(main)
         if row.main is None or row.main not in row.departments:
-            plan.fail(row, "main_department", "import_main_not_listed", value=main)
+            plan.note_error(row, "main_department", "import_main_not_listed", value=main)
     for name in _SPLIT.split(c.get("roles", "")):
         name = name.strip()
         if not name:
             continue
         if len(name) > 128:
-            plan.fail(row, "roles", "import_role_invalid", value=name[:20])
+            plan.note_error(row, "roles", "import_role_invalid", value=name[:20])
         elif name not in row.roles:
             row.roles.append(name)
             if name not in known_roles and name not in plan.new_roles:
@@ -184,12 +184,12 @@ def _check_row(
     if flag in _TRUE:
         row.is_admin = True
     elif flag and flag not in _FALSE:
-        plan.fail(row, "is_admin", "import_bool_invalid", value=c.get("is_admin"))
+        plan.note_error(row, "is_admin", "import_bool_invalid", value=c.get("is_admin"))
     elif flag:
         row.is_admin = False
     if password := c.get("password", ""):
         for detail in password_policy.problems(policy, password, username=row.username):
-            plan.fail(row, "password", detail.code, **detail.params)
+            plan.note_error(row, "password", detail.code, **detail.params)
 
 
 def plan_import(conn: Connection, content: bytes) -> Plan:
@@ -209,7 +209,9 @@ def plan_import(conn: Connection, content: bytes) -> Plan:
         _check_row(plan, row, known_roles, policy)
         if row.username:
             if row.username in seen:
-                plan.fail(row, "username", "import_duplicate_username", first=seen[row.username])
+                plan.note_error(
+                    row, "username", "import_duplicate_username", first=seen[row.username]
+                )
             else:
                 seen[row.username] = row.number
         for path in row.departments:
@@ -225,15 +227,15 @@ def plan_import(conn: Connection, content: bytes) -> Plan:
         if not sup or not row.username:
             continue
         if sup == row.username:
-            plan.fail(row, "supervisor", "supervisor_cycle")
+            plan.note_error(row, "supervisor", "supervisor_cycle")
         elif sup not in seen and sup not in existing:
-            plan.fail(row, "supervisor", "import_supervisor_unknown", value=sup)
+            plan.note_error(row, "supervisor", "import_supervisor_unknown", value=sup)
         else:
             boss[row.username] = sup
     for row in rows:
         flagged = any(n == row.number and c == "supervisor" for n, c, _ in plan.errors)
         if row.cells.get("supervisor") and not flagged and _in_cycle(boss, row.username):
-            plan.fail(row, "supervisor", "supervisor_cycle")
+            plan.note_error(row, "supervisor", "supervisor_cycle")
     return plan
 
 
@@ -248,9 +250,15 @@ def _in_cycle(boss: dict[str, str | None], start: str) -> bool:
     return False
 
 
+def _ordered(plan: Plan) -> list[tuple[int, str, ErrorDetail]]:
+    """Problems by row, then in the order of the template's columns."""
+    order = list(COLUMNS)
+    return sorted(plan.errors, key=lambda e: (e[0], order.index(e[1])))
+
+
 def _errors(plan: Plan, locale: str) -> list[dict[str, Any]]:
     out = []
-    for number, column, detail in sorted(plan.errors, key=lambda e: (e[0], e[1])):
+    for number, column, detail in _ordered(plan):
         header = plan.headers.get(column) or COLUMNS[column][0 if locale == "zh-CN" else 1]
         out.append(
             {
@@ -291,7 +299,7 @@ def run(conn: Connection, ctx: Ctx, content: bytes) -> dict[str, Any]:
             count=len(plan.errors),
             details=[
                 ErrorDetail(f"rows[{n}].{column}", d.code, d.params)
-                for n, column, d in sorted(plan.errors, key=lambda e: (e[0], e[1]))
+                for n, column, d in _ordered(plan)
             ],
         )
     dept_cache: dict[tuple[str, ...], int] = {}

@@ -67,9 +67,7 @@ class DepartmentType(FieldType):
         table = schema.departments
         missing = missing_ids(conn, table.c.id, sa.true(), {did for _, did in pairs})
         return {
-            pos: FieldValueError("department_value_invalid")
-            for pos, did in pairs
-            if did in missing
+            pos: FieldValueError("department_value_invalid") for pos, did in pairs if did in missing
         }
 
     def json_schema(self, field: FieldMeta) -> dict[str, Any]:
