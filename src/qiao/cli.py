@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ from qiao.config import Settings
 from qiao.db.migrate import upgrade
 from qiao.errors import QiaoError
 from qiao.i18n import translate
-from qiao.org import users
+from qiao.org import password_policy, users
 from qiao.org.passwords import verify_password
 from qiao.runtime import Runtime
 
@@ -149,7 +148,7 @@ def _ensure_admin(rt: Runtime) -> None:
     with rt.db.read() as conn:
         empty = users.count_users(conn) == 0
     if empty:
-        password = secrets.token_urlsafe(12)
+        password = password_policy.generate()  # meets any policy an admin can set
         _create_user(rt, "admin", password, True, "管理员")
         rt.settings.ensure_data_dir()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -24,7 +24,12 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh-CN"
     cookie_secure: bool = False
+    #: a session ends this many days after the login, however active (absolute expiry)
     session_days: int = 7
+    #: ... and after this many minutes without a request (idle timeout); 0 = never
+    session_idle_minutes: int = Field(default=12 * 60, ge=0)
+    #: how long the password step of a two-factor login stays good for the code step
+    totp_challenge_seconds: int = Field(default=300, ge=30)
     max_body_bytes: int = 16 * 1024 * 1024
     bulk_max_items: int = 5000
     # login throttling: after ``login_slow_after`` failures each attempt is delayed,

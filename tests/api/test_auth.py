@@ -190,7 +190,11 @@ def test_me_with_cookie_includes_the_csrf_token(
     client, csrf = cookie_client
     response = client.get("/api/v1/auth/me")
     assert response.status_code == 200
-    assert response.json() == {"user": admin.public(), "csrf_token": csrf}
+    assert response.json() == {
+        "user": admin.public(),
+        "csrf_token": csrf,
+        "must_change_password": False,
+    }
 
 
 def test_me_with_bearer_has_no_csrf_token(api: Api, admin: users.User) -> None:
@@ -274,7 +278,15 @@ def test_token_list_has_no_secrets(api: Api) -> None:
     assert [item["name"] for item in items] == ["test", "robot"]
     assert created["token"] not in response.text
     for item in items:
-        assert set(item) == {"id", "name", "prefix", "created_at", "last_used_at"}
+        assert set(item) == {
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "read_only",
+            "app_ids",
+        }
 
 
 def test_revoked_token_is_refused(api: Api, client: TestClient, rt: Runtime) -> None:

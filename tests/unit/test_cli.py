@@ -81,11 +81,11 @@ def test_second_init_refuses(data_dir: Path) -> None:
 
 
 def test_init_prompts_without_flags(data_dir: Path) -> None:
-    result = runner.invoke(app, ["init"], input="\nprompted-pass\nprompted-pass\n")
+    result = runner.invoke(app, ["init"], input="\nprompted-pass-1\nprompted-pass-1\n")
     assert result.exit_code == 0, result.output
     [row] = user_rows(data_dir)
     assert row.username == "admin"  # the default offered by the prompt
-    assert verify_password(row.password_hash, "prompted-pass")
+    assert verify_password(row.password_hash, "prompted-pass-1")
 
 
 def test_init_with_a_short_password_fails(data_dir: Path) -> None:
@@ -105,7 +105,7 @@ def test_user_create(data_dir: Path) -> None:
             "--username",
             "li.lei",
             "--password",
-            "lilei-pass",
+            "lilei-pass-1",
             "--display-name",
             "李雷",
         ],

@@ -1,28 +1,39 @@
-"""Password hashing with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile)."""
+"""Password hashing with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile).
+
+Only hashing lives here: whether a new password is acceptable is the password policy's
+decision (``qiao.org.password_policy``), made where a password is set, never where an
+existing one is re-hashed at login.
+"""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Connection
 
-from qiao.errors import ErrorDetail, ValidationFailed
+from qiao.org import password_policy
 
-MIN_LENGTH = 8
 _hasher = PasswordHasher()
 #: verified against when the user does not exist, so both paths cost the same
 DUMMY_HASH = _hasher.hash("qiao-dummy-password")
 
 
 def hash_password(password: str) -> str:
-    check_policy(password)
     return _hasher.hash(password)
 
 
-def check_policy(password: str, field: str = "password") -> None:
-    if len(password) < MIN_LENGTH:
-        raise ValidationFailed(
-            details=[ErrorDetail(field, "password_too_short", {"min": MIN_LENGTH})]
-        )
+def check_policy(
+    password: str,
+    field: str = "password",
+    *,
+    conn: Connection | None = None,
+    username: str | None = None,
+) -> None:
+    """Kept for callers that check a password before they set it (an import preview):
+    with ``conn`` the installation's policy applies, without it the default one. Prefer
+    :func:`qiao.org.password_policy.check`."""
+    policy = password_policy.load(conn) if conn is not None else password_policy.PasswordPolicy()
+    password_policy.check_with(policy, password, username=username, field=field)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
