@@ -25,6 +25,8 @@ export interface App {
   color: string;
   position: number;
   forms?: FormSummary[];
+  /** the user administers the app (system admin or one of its app administrators) */
+  can_manage?: boolean;
 }
 
 export interface Choice {
@@ -81,6 +83,73 @@ export interface Form {
   created_at: string;
   updated_at: string;
   fields: Field[];
+  /** what the current user may do (GET /forms/{id}); the API enforces it regardless */
+  access?: FormAccess;
+}
+
+export type Operation = "view" | "create" | "edit" | "delete" | "import" | "export" | "manage";
+export type FieldAccessLevel = "hidden" | "read" | "edit";
+
+/** A user's access to one field: masked values read like "138****1234" unless unmasked. */
+export interface FieldAccess {
+  access: FieldAccessLevel;
+  masked: boolean;
+  unmask: boolean;
+}
+
+export interface FormAccess {
+  full: boolean;
+  operations: Operation[];
+  fields: Record<string, FieldAccess>;
+}
+
+export type DataScope = "own" | "department" | "department_tree" | "all" | "custom";
+export type MemberType = "user" | "department" | "role" | "all";
+
+export interface GroupMember {
+  type: MemberType;
+  id: number;
+  name?: string;
+}
+
+/** One field's rule in a permission group (as the group is edited). */
+export interface FieldRule {
+  access: FieldAccessLevel;
+  mask: boolean;
+  unmask: boolean;
+}
+
+/** A permission group (权限组) of a form. */
+export interface PermissionGroup {
+  id: number;
+  form_id: number;
+  name: string;
+  description: string;
+  operations: Operation[];
+  scope: DataScope;
+  scope_filter: FilterNode | null;
+  fields: Record<string, FieldRule>;
+  members: GroupMember[];
+  position: number;
+}
+
+export interface Department {
+  id: number;
+  name: string;
+  parent_id: number | null;
+  path: string;
+  member_count: number;
+  total_member_count?: number;
+  manager_ids: number[];
+  children: Department[];
+}
+
+export interface Role {
+  id: number;
+  name: string;
+  description: string;
+  member_ids: number[];
+  member_count: number;
 }
 
 export interface FieldTypeInfo {

@@ -42,6 +42,12 @@ export const router = createRouter({
           props: (r) => ({ formId: Number(r.params.formId), recordId: Number(r.params.recordId) }),
         },
         {
+          path: "forms/:formId(\\d+)/permissions",
+          name: "form-permissions",
+          component: () => import("@/views/designer/PermissionsView.vue"),
+          props: (r) => ({ formId: Number(r.params.formId) }),
+        },
+        {
           path: "forms/:formId(\\d+)/trash",
           name: "form-trash",
           component: () => import("@/views/record/TrashView.vue"),
