@@ -56,6 +56,9 @@ export const router = createRouter({
       ],
     },
     { path: "/admin/audit", name: "admin-audit", component: () => import("@/views/admin/AuditView.vue") },
+    { path: "/admin/security", name: "admin-security", component: () => import("@/views/admin/SecurityView.vue") },
+    { path: "/account", name: "account", component: () => import("@/views/AccountView.vue") },
+    { path: "/change-password", name: "change-password", component: () => import("@/views/ChangePasswordView.vue") },
     { path: "/:pathMatch(.*)*", name: "not-found", component: () => import("@/views/NotFound.vue") },
   ],
 });
@@ -66,5 +69,7 @@ router.beforeEach(async (to) => {
   if (!auth.checked) await auth.restore().catch(() => undefined);
   if (!auth.user && to.name !== "login") return { name: "login", query: { next: to.fullPath } };
   if (auth.user && to.name === "login") return { name: "apps" };
+  // a password that must be changed first: the server refuses everything else anyway
+  if (auth.user && auth.mustChangePassword && to.name !== "change-password") return { name: "change-password" };
   return true;
 });

@@ -37,3 +37,25 @@ describe("auth store", () => {
     await expect(auth.login("x", "y")).rejects.toThrow("用户名或密码错误");
   });
 });
+
+describe("auth store: two-factor and must-change logins", () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it("stops after the password when a code is required, then logs in with it", async () => {
+    const bodies: unknown[] = [];
+    vi.stubGlobal("fetch", vi.fn(async (url: string, init: RequestInit) => {
+      bodies.push([url, JSON.parse(String(init.body))]);
+      if (url.endsWith("/auth/login")) return reply(200, { totp_required: true, challenge: "ch", challenge_expires_at: "x" });
+      return reply(200, { user: { id: 2, display_name: "B" }, csrf_token: "t2", must_change_password: true });
+    }));
+    const auth = useAuthStore();
+    expect(await auth.login("li", "pw")).toEqual({ done: false, challenge: "ch" });
+    expect(auth.user).toBeNull();
+    await auth.loginWithCode("ch", "123456");
+    expect(bodies[1]).toEqual(["/api/v1/auth/login/totp", { challenge: "ch", code: "123456" }]);
+    expect(auth.user?.id).toBe(2);
+    expect(auth.mustChangePassword).toBe(true);
+    auth.passwordChanged();
+    expect(auth.mustChangePassword).toBe(false);
+  });
+});
