@@ -169,6 +169,15 @@ class Api:
     def create(self, form_id: int, data: dict[str, Any]) -> dict[str, Any]:
         return self.ok(self.post(f"/forms/{form_id}/records", {"data": data}), 201)
 
+    def open_to_everyone(self, form_id: int, operations: list[str] | None = None) -> None:
+        """Let every member work on every record of the form (new forms start with
+        "own records" only)."""
+        groups = self.ok(self.get(f"/forms/{form_id}/permission-groups"))["items"]
+        ops = operations or ["view", "create", "edit", "delete", "import", "export"]
+        self.ok(
+            self.patch(f"/permission-groups/{groups[0]['id']}", {"operations": ops, "scope": "all"})
+        )
+
     def list(self, form_id: int, **params: Any) -> dict[str, Any]:
         return self.ok(self.get(f"/forms/{form_id}/records", params=params))
 

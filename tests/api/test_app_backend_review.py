@@ -287,6 +287,7 @@ def counting(rt: Runtime) -> Iterator[list[str]]:
 
 def test_hot_reads_cost_the_same_for_1_or_many(api: Api, rt: Runtime, make_user: Any) -> None:
     fid = api.make_form([FIELDS[3], FIELDS[0]])["id"]
+    api.open_to_everyone(fid)
     api.ok(api.patch(f"/forms/{fid}", {"settings": {"title_field": "tags"}}))
     items = [{"data": {"name": f"n{i}", "tags": ["a"]}} for i in range(200)]
     ids = api.ok(api.post(f"/forms/{fid}/records/bulk", {"items": items}), 201)["ids"]

@@ -18,6 +18,7 @@ def me(api: Api) -> int:
 
 def test_comment_lifecycle(api: Api, make_user: Any, rt: Runtime) -> None:
     fid = api.make_form([{"key": "name", "label": "名称", "type": "text"}])["id"]
+    api.open_to_everyone(fid)
     rid = api.create(fid, {"name": "甲"})["id"]
     bob, eve = make_user("bob"), make_user("eve")
     bob_id, eve_id, admin_id = me(bob), me(eve), me(api)

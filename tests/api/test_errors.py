@@ -153,7 +153,7 @@ CASES = [
         "DELETE",
         "/forms/{form}/fields/{field}",
         403,
-        "admin_required",
+        "operation_forbidden",
         who="member",
     ),
     Case("invalid json", "POST", R, 400, "invalid_json", [], raw=b'{"data": {"name": '),
@@ -449,6 +449,7 @@ def all_type_fields(target_form_id: int) -> list[dict[str, Any]]:
         {"key": "em", "label": "邮箱", "type": "email"},
         {"key": "u", "label": "网址", "type": "url"},
         {"key": "us", "label": "成员", "type": "user"},
+        {"key": "dp", "label": "部门", "type": "department"},
         {"key": "an", "label": "编号", "type": "autonumber", "settings": {"pattern": "NO-{0000}"}},
         {
             "key": "r1",
@@ -515,6 +516,7 @@ def valid_values(admin_id: int, target_id: int) -> dict[str, list[Any]]:
         "em": ["a@b.cn", "li.lei@example.com"],
         "u": ["https://example.com", "http://qiao.dev/x?y=1"],
         "us": [admin_id, str(admin_id)],
+        "dp": [None, ""],  # no department exists in this test
         "an": ["NO-0001"],  # read-only: always refused
         "r1": [target_id, str(target_id)],
         "rm": [[target_id], []],

@@ -20,6 +20,7 @@ def test_titles_follow_the_title_field(api: Api, make_user: Any) -> None:
     b = api.create(fid, {"code": 2, "city": "北京"})["id"]
     c = api.create(fid, {"code": 3, "name": "丙"})["id"]
     api.ok(api.delete(f"/forms/{fid}/records/{c}"), 204)
+    api.open_to_everyone(fid)
     bob = make_user("bob")
     got = bob.ok(bob.get(f"/forms/{fid}/records/titles", params={"ids": f"{b},{a},{c},999"}))
     assert got == {"items": [{"id": b, "title": f"#{b}"}, {"id": a, "title": "甲公司"}]}

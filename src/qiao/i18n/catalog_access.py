@@ -8,8 +8,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": 'You have no access to the form "{form}"; ask an administrator',
     },
     "operation_forbidden": {
-        "zh-CN": "你没有在表单「{form}」中{op_label}的权限",
-        "en": 'You may not {op_label} in the form "{form}"',
+        "zh-CN": "你没有表单「{form}」的「{op_label}」权限",
+        "en": 'You lack the "{op_label}" permission on the form "{form}"',
     },
     "record_forbidden": {
         "zh-CN": "你没有{op_label}这条数据的权限",

@@ -195,7 +195,10 @@ def _input_errors(access: FormAccess, data: Any, prefix: str = "") -> list[Error
     """Hidden fields do not exist for the user; read-only ones cannot be written."""
     if not isinstance(data, dict):
         return []
-    hidden = {fm.key for fm in access.form.live_fields if fm.id in access.hidden_ids()}
+    if access.full:
+        return []
+    hidden_ids = access.hidden_ids()
+    hidden = {fm.key for fm in access.form.live_fields if fm.id in hidden_ids}
     errors = [
         ErrorDetail(f"{prefix}{key}", "unknown_field", {"key": key, "label": key})
         for key in data

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from qiao.api.deps import CtxDep, IdPath, RuntimeDep
 from qiao.api.json import JSON
 from qiao.db.types import Id
 from qiao.query.filters import parse_filter_param
-from qiao.records import service, titles
+from qiao.records import export, service, titles
 from qiao.records.reads import MAX_LIMIT, ListQuery
 
 router = APIRouter(prefix="/forms/{form_id}/records", tags=["records"])
@@ -93,6 +95,29 @@ def bulk_delete(form_id: IdPath, body: BulkDeleteIn, ctx: CtxDep, rt: RuntimeDep
     if body.ids is None and body.filter is None:
         return JSON(service.delete_records(rt, ctx, form_id, None, None))
     return JSON(service.delete_records(rt, ctx, form_id, body.ids, body.filter))
+
+
+@router.get("/export.csv", summary="Export the records (filter, sort, fields) as CSV")
+def export_csv(
+    form_id: IdPath,
+    ctx: CtxDep,
+    rt: RuntimeDep,
+    filter: str | None = Query(default=None, description="JSON filter tree"),
+    sort: str | None = Query(default=None),
+    fields: str | None = Query(default=None, description="comma-separated field keys"),
+    q: str | None = Query(default=None, max_length=200),
+) -> StreamingResponse:
+    query = ListQuery(
+        filter=parse_filter_param(filter),
+        sort=sort,
+        fields=[f.strip() for f in fields.split(",") if f.strip()] if fields else None,
+        q=q,
+    )
+    name, body = export.export_csv(rt, ctx, form_id, query)
+    disposition = f"attachment; filename*=UTF-8''{quote(name)}"
+    return StreamingResponse(
+        body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition}
+    )
 
 
 class TransferIn(_In):

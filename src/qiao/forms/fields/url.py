@@ -34,7 +34,10 @@ class UrlType(TextLike):
         bare = "://" not in text
         if bare:
             text = "https://" + text
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError as exc:  # "http://[" is an invalid IPv6 host to urllib
+            raise FieldValueError("invalid_url") from exc
         if parts.scheme.lower() not in ("http", "https") or not _HOST.match(
             parts.netloc.split("@")[-1]
         ):
