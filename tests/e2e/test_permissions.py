@@ -1,0 +1,257 @@
+"""Permissions in the browser (issue 4): an administrator sets up two sales departments,
+a "销售" role and a 客户 form with a phone field (through the API), then, in the web
+app, replaces the form's default group with "销售：本人数据，手机号脱敏" for the role and
+"销售经理：本部门数据" for the managers. A salesperson logs in and sees only their own
+customers with masked phones and no delete button; their manager sees the department's
+customers (not the other department's) and may unmask a phone on the record page.
+
+Screenshots (zh-CN, en, phone 390×844) land in ``test-artifacts/screenshots/perm-*.png``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import PHONE, Site, field, log_in, shot
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "Sales-pass-2024"
+
+
+def _setup(site: Site) -> dict[str, Any]:
+    one = site.call("POST", "/departments", {"name": "销售一部"})
+    two = site.call("POST", "/departments", {"name": "销售二部"})
+    users: dict[str, int] = {}
+    for username, name, dept in [
+        ("zhangsan", "张三", one),
+        ("lisi", "李四", one),
+        ("zhaoliu", "赵六", two),
+        ("wangjl", "王经理", one),
+    ]:
+        created = site.call(
+            "POST",
+            "/users",
+            {
+                "username": username,
+                "display_name": name,
+                "password": PASSWORD,
+                "department_ids": [dept["id"]],
+                "main_department_id": dept["id"],
+            },
+        )
+        users[username] = created["id"]
+    site.call("PATCH", f"/departments/{one['id']}", {"manager_ids": [users["wangjl"]]})
+    sales = site.call(
+        "POST",
+        "/roles",
+        {"name": "销售", "member_ids": [users["zhangsan"], users["lisi"], users["zhaoliu"]]},
+    )
+    managers = site.call("POST", "/roles", {"name": "销售经理", "member_ids": [users["wangjl"]]})
+    app = site.call("POST", "/apps", {"name": "客户管理"})
+    form = site.call(
+        "POST",
+        f"/apps/{app['id']}/forms",
+        {
+            "name": "客户",
+            "fields": [
+                {"key": "name", "label": "客户名称", "type": "text", "required": True},
+                {"key": "phone", "label": "手机号", "type": "phone"},
+                {"key": "notes", "label": "备注", "type": "textarea"},
+            ],
+        },
+    )
+    records = {}
+    for name, phone, owner in [
+        ("华为", "13812341234", "zhangsan"),
+        ("小米", "13900005678", "zhangsan"),
+        ("腾讯", "13711112222", "lisi"),
+        ("阿里", "13633334444", "zhaoliu"),
+    ]:
+        created = site.call(
+            "POST",
+            f"/forms/{form['id']}/records",
+            {"data": {"name": name, "phone": phone}, "owner": users[owner]},
+        )
+        records[name] = created["id"]
+    return {
+        "app": app["id"],
+        "form": form["id"],
+        "users": users,
+        "sales": sales["id"],
+        "managers": managers["id"],
+        "records": records,
+    }
+
+
+def _pick(page: Any, select_test_id: str, option_test_id: str, search: str) -> None:
+    page.get_by_test_id(select_test_id).click()
+    page.keyboard.type(search)
+    option = page.locator(f'li[data-test="{option_test_id}"]')
+    option.click()
+    page.locator(".perm-group-dialog .el-dialog__title").click()
+    option.wait_for(state="hidden")  # a click must not land on the closing dropdown
+
+
+def _add_group(
+    page: Any,
+    name: str,
+    role_id: int,
+    role: str,
+    ops: list[str],
+    scope: str,
+    unmask: bool,
+    screenshot: str | None = None,
+) -> None:
+    page.get_by_test_id("perm-add").click()
+    dialog = page.locator(".perm-group-dialog")
+    dialog.wait_for()
+    field(page, "perm-name").fill(name)
+    _pick(page, "perm-members", f"perm-member-role-{role_id}", role)
+    operations = dialog.get_by_test_id("perm-operations")
+    # a new group starts with view / create / edit
+    for label in ["查看", "新增", "编辑", "删除", "导入", "导出", "管理"]:
+        checkbox = operations.locator(".el-checkbox", has_text=label).first
+        checked = "is-checked" in (checkbox.get_attribute("class") or "")
+        if checked != (label in ops):
+            checkbox.click()
+    dialog.get_by_test_id("perm-scope").get_by_text(scope, exact=True).click()
+    phone_row = dialog.get_by_test_id("perm-field-phone")
+    phone_row.get_by_text("只读", exact=True).click()
+    boxes = phone_row.locator(".el-checkbox")
+    boxes.nth(0).click()  # 脱敏
+    if unmask:
+        boxes.nth(1).click()  # 可查看明文
+    dialog.get_by_test_id("perm-field-notes").get_by_text("隐藏", exact=True).click()
+    if screenshot:
+        shot(page, screenshot)
+    dialog.get_by_test_id("perm-save").click()
+    page.locator(".group-card", has_text=name).wait_for()
+
+
+def test_salesperson_sees_own_customers_masked_manager_sees_department(
+    new_page: Any, site: Site
+) -> None:
+    s = _setup(site)
+    form_id, app_id = s["form"], s["app"]
+
+    # ----- the administrator sets the groups up in the web app ---------------------------
+    page = new_page()
+    log_in(page, site)
+    page.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
+    nav_item = page.locator(f'.nav-item[data-form-id="{form_id}"]')
+    nav_item.hover()
+    nav_item.locator(".more").click()
+    page.get_by_test_id(f"form-permissions-{form_id}").click()
+    page.wait_for_url(f"**/forms/{form_id}/permissions")
+    page.get_by_test_id("perm-page").get_by_text("全体成员：本人数据").wait_for()
+    # a new form lets every member work on their own records: replace that group
+    while page.locator("[data-test^=perm-delete-]").count():
+        page.locator("[data-test^=perm-delete-]").first.click()
+        page.locator(".el-message-box").get_by_role("button", name="删除").click()
+        page.get_by_text("已删除权限组").first.wait_for()
+        page.locator(".el-message-box").wait_for(state="hidden")
+    page.get_by_test_id("perm-empty").wait_for()
+
+    _add_group(
+        page,
+        "销售：本人数据，手机号脱敏",
+        s["sales"],
+        "销售",
+        ["查看", "新增", "编辑"],
+        "本人数据（负责人或创建人）",
+        unmask=False,
+        screenshot="perm-01-group-editor-zh",
+    )
+    _add_group(
+        page,
+        "销售经理：本部门数据",
+        s["managers"],
+        "销售经理",
+        ["查看", "新增", "编辑", "删除", "导出"],
+        "本部门",
+        unmask=True,
+    )
+    page.locator(".perm-group-dialog").wait_for(state="hidden")
+    shot(page, "perm-02-groups-zh")
+
+    groups = site.call("GET", f"/forms/{form_id}/permission-groups")["items"]
+    by_name = {g["name"]: g for g in groups}
+    assert set(by_name) == {"销售：本人数据，手机号脱敏", "销售经理：本部门数据"}
+    sales_group = by_name["销售：本人数据，手机号脱敏"]
+    assert sales_group["operations"] == ["view", "create", "edit"]
+    assert sales_group["scope"] == "own"
+    assert sales_group["members"] == [{"type": "role", "id": s["sales"], "name": "销售"}]
+    assert sales_group["fields"]["phone"] == {"access": "read", "mask": True, "unmask": False}
+    assert sales_group["fields"]["notes"]["access"] == "hidden"
+    manager_group = by_name["销售经理：本部门数据"]
+    assert manager_group["scope"] == "department"
+    assert manager_group["operations"] == ["view", "create", "edit", "delete", "export"]
+    assert manager_group["members"] == [{"type": "role", "id": s["managers"], "name": "销售经理"}]
+    assert manager_group["fields"]["phone"] == {"access": "read", "mask": True, "unmask": True}
+
+    # ----- a salesperson: own customers only, phones masked ------------------------------
+    sales = new_page()
+    log_in(sales, site, "zhangsan", PASSWORD)
+    sales.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
+    table = sales.get_by_test_id("table")
+    table.get_by_text("华为").wait_for()
+    expect_rows(table, {"华为", "小米"}, {"腾讯", "阿里"})
+    assert table.get_by_text("138****1234").count() == 1
+    assert "13812341234" not in table.inner_text()
+    assert "备注" not in table.inner_text()  # a hidden field has no column
+    assert sales.get_by_test_id("new-record").is_visible()
+    assert sales.get_by_test_id("form-permissions").count() == 0
+    assert sales.get_by_test_id("new-form").count() == 0
+    sales.get_by_test_id("total-count").get_by_text("2").wait_for()
+    shot(sales, "perm-03-sales-list-zh")
+    # no delete for them; the phone is read-only and masked, without an eye
+    sales.goto(f"{site.url}/apps/{app_id}/forms/{form_id}/records/{s['records']['华为']}")
+    sales.get_by_test_id("masked-phone").get_by_text("138****1234").wait_for()
+    assert sales.get_by_test_id("unmask-phone").count() == 0
+    assert sales.get_by_test_id("record-delete").count() == 0
+    assert sales.get_by_test_id("record-edit").is_visible()
+    # a record of another salesperson is not there at all
+    sales.goto(f"{site.url}/apps/{app_id}/forms/{form_id}/records/{s['records']['腾讯']}")
+    sales.get_by_test_id("record-not-found").wait_for()
+
+    # the same in English, and on a phone
+    sales_en = new_page(locale="en")
+    log_in(sales_en, site, "zhangsan", PASSWORD)
+    sales_en.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
+    sales_en.get_by_test_id("table").get_by_text("138****1234").wait_for()
+    sales_en.get_by_test_id("total-count").get_by_text(re.compile("2")).wait_for()
+    shot(sales_en, "perm-04-sales-list-en")
+    sales_phone = new_page(viewport=PHONE)
+    log_in(sales_phone, site, "zhangsan", PASSWORD)
+    sales_phone.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
+    sales_phone.get_by_test_id(f"card-{s['records']['华为']}").wait_for()
+    assert sales_phone.get_by_test_id(f"card-{s['records']['腾讯']}").count() == 0
+    shot(sales_phone, "perm-05-sales-phone-zh")
+
+    # ----- their manager: the department's customers, may unmask -------------------------
+    manager = new_page()
+    log_in(manager, site, "wangjl", PASSWORD)
+    manager.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
+    table = manager.get_by_test_id("table")
+    table.get_by_text("腾讯").wait_for()
+    expect_rows(table, {"华为", "小米", "腾讯"}, {"阿里"})
+    assert "13711112222" not in table.inner_text()
+    shot(manager, "perm-06-manager-list-zh")
+    manager.goto(f"{site.url}/apps/{app_id}/forms/{form_id}/records/{s['records']['腾讯']}")
+    masked = manager.get_by_test_id("masked-phone")
+    masked.get_by_text("137****2222").wait_for()
+    manager.get_by_test_id("unmask-phone").click()
+    masked.get_by_text("13711112222").wait_for()
+    assert manager.get_by_test_id("record-delete").is_visible()
+    shot(manager, "perm-07-manager-unmasked-zh")
+
+
+def expect_rows(table: Any, present: set[str], absent: set[str]) -> None:
+    text = table.inner_text()
+    for name in present:
+        assert name in text, (name, text)
+    for name in absent:
+        assert name not in text, (name, text)
