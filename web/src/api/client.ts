@@ -38,13 +38,15 @@ export function setApiLocale(value: string): void {
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { "Accept-Language": locale };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // a Blob (an uploaded file) goes as it is, everything else as JSON
+  const blob = body instanceof Blob ? body : null;
+  if (body !== undefined) headers["Content-Type"] = blob ? blob.type || "application/octet-stream" : "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   const response = await fetch(`/api/v1${path}`, {
     method,
     headers,
     credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : (blob ?? JSON.stringify(body)),
   });
   if (response.status === 204) return undefined as T;
   const data = await response.json().catch(() => null);

@@ -6,6 +6,14 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: "/login", name: "login", component: () => import("@/views/LoginView.vue") },
+    {
+      path: "/invite/:token",
+      name: "invite",
+      component: () => import("@/views/InviteView.vue"),
+      props: true,
+      meta: { public: true },
+    },
+    { path: "/admin/org", name: "admin-org", component: () => import("@/views/admin/OrgView.vue") },
     { path: "/", name: "apps", component: () => import("@/views/AppListView.vue") },
     {
       path: "/apps/:appId(\\d+)",
@@ -67,6 +75,7 @@ router.beforeEach(async (to) => {
   const auth = useAuthStore();
   // the server unreachable (or failing) is not a reason for a blank page: show the login
   if (!auth.checked) await auth.restore().catch(() => undefined);
+  if (to.meta.public) return true; // an invitation link: the token is the credential
   if (!auth.user && to.name !== "login") return { name: "login", query: { next: to.fullPath } };
   if (auth.user && to.name === "login") return { name: "apps" };
   // a password that must be changed first: the server refuses everything else anyway
