@@ -266,6 +266,7 @@ class FormAccess:
 
                 raise BadRequest(
                     "invalid_sort",
+                    key=key,
                     details=[
                         ErrorDetail(
                             "sort", "sort_masked_field", {"label": self.form.by_key[key].label}
