@@ -88,6 +88,7 @@ def test_admin_sees_every_change(api: Api) -> None:
         "phone": "13812345678",
         "secret": "100",
     }
+    assert {c["key"]: c["label"] for c in created["changes"]}["name"] == "客户名称"
     assert latest["summary"] == f"修改记录 #{rid}：客户名称"
     assert latest["user_display_name"] == "管理员" and latest["action_label"] == "修改记录"
     assert "ip" not in latest and "user_agent" not in latest

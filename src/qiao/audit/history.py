@@ -40,11 +40,9 @@ class Sight:
 
     def show(self, key: str, value: Any) -> tuple[bool, Any, bool]:
         """(visible?, the value as they may see it, masked?)."""
-        if self.full:
-            return True, value, False
         found = self.fields.get(key)
-        if found is None:  # hidden, or a field deleted since: fail closed
-            return False, None, False
+        if found is None:  # hidden, or a field deleted since: fail closed (but for admins)
+            return (True, value, False) if self.full else (False, None, False)
         fm, masked = found
         return True, (fm.ftype.mask(fm, value) if masked else value), masked
 
@@ -57,14 +55,12 @@ def sight(conn: Connection, ctx: Ctx, form: FormMeta, record_id: int) -> Sight:
         permissions.require_record(conn, acc, record_id, "view")
     except NotFound:
         permissions.require_record(conn, acc, record_id, "view", trashed=True)
-    if acc.full:
-        return Sight(True, {})
     fields = {}
     for fm in form.live_fields:
         rule = acc.rule(fm)
-        if rule.access != "hidden":
-            fields[fm.key] = (fm, rule.masked)
-    return Sight(False, fields)
+        if acc.full or rule.access != "hidden":
+            fields[fm.key] = (fm, not acc.full and rule.masked)
+    return Sight(acc.full, fields)
 
 
 def _changes(s: Sight, values: dict[str, Any], *, created: bool) -> list[dict[str, Any]]:
@@ -99,7 +95,7 @@ def _changes(s: Sight, values: dict[str, Any], *, created: bool) -> list[dict[st
     return out
 
 
-def _entry(s: Sight, entry: dict[str, Any], form: FormMeta) -> dict[str, Any] | None:
+def _entry(s: Sight, entry: dict[str, Any]) -> dict[str, Any] | None:
     """The entry as this reader may see it; None when nothing of it is theirs to see."""
     action = entry["action"]
     details = entry["details"] if isinstance(entry["details"], dict) else {}
@@ -123,7 +119,7 @@ def _entry(s: Sight, entry: dict[str, Any], form: FormMeta) -> dict[str, Any] | 
         return None  # e.g. an export naming the record: not the record's own history
     # the summary is made from what is shown, never from the hidden rest
     visible = {**entry, "details": {**shown, "changes": {c["key"]: c for c in changes}}}
-    return {"entry": visible, "changes": changes, "details": shown, "form": form}
+    return {"entry": visible, "changes": changes, "details": shown}
 
 
 def record_history(
@@ -154,7 +150,7 @@ def record_history(
                     more = True
                     break
                 before, scanned = entry["seq"], scanned + 1
-                item = _entry(s, entry, form)
+                item = _entry(s, entry)
                 if item is not None:
                     kept.append(item)
             if more or len(entries) < limit:
