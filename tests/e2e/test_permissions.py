@@ -186,6 +186,21 @@ def test_salesperson_sees_own_customers_masked_manager_sees_department(
     assert sales_group["members"] == [{"type": "role", "id": s["sales"], "name": "销售"}]
     assert sales_group["fields"]["phone"] == {"access": "read", "mask": True, "unmask": False}
     assert sales_group["fields"]["notes"]["access"] == "hidden"
+    # the same editor in English on a phone, reached from the data view's toolbar
+    phone_admin = new_page(locale="en", viewport=PHONE)
+    log_in(phone_admin, site)
+    phone_admin.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
+    phone_admin.get_by_test_id("form-permissions").click()
+    phone_admin.get_by_test_id(f"perm-edit-{by_name['销售：本人数据，手机号脱敏']['id']}").click()
+    editor = phone_admin.locator(".perm-group-dialog")
+    editor.get_by_text("Own records (owner or creator)").wait_for()
+    phone_rule = editor.get_by_test_id("perm-field-phone")
+    phone_rule.locator(".el-checkbox.is-checked").first.wait_for()  # the group's rule is loaded
+    assert phone_rule.locator(".el-checkbox.is-checked").count() == 1  # masked, not unmaskable
+    shot(phone_admin, "perm-08-group-editor-phone-en")
+    editor.get_by_test_id("perm-field-phone").scroll_into_view_if_needed()
+    shot(phone_admin, "perm-09-field-rules-phone-en")
+
     manager_group = by_name["销售经理：本部门数据"]
     assert manager_group["scope"] == "department"
     assert manager_group["operations"] == ["view", "create", "edit", "delete", "export"]

@@ -77,7 +77,8 @@ export function draftOf(group: PermissionGroup): GroupDraft {
     operations: [...group.operations],
     scope: group.scope,
     scope_filter: group.scope_filter,
-    fields: structuredClone(group.fields),
+    // a plain copy (the group is often a reactive proxy, which structuredClone refuses)
+    fields: Object.fromEntries(Object.entries(group.fields).map(([key, rule]) => [key, { ...rule }])),
     members: group.members.map((m) => ({ ...m })),
   };
 }

@@ -128,3 +128,20 @@ describe("members", () => {
     ]);
   });
 });
+
+describe("opening a saved group", () => {
+  it("copies a reactive group into an independent draft", async () => {
+    const { reactive } = await import("vue");
+    const { draftOf } = await import("@/stores/permissions");
+    const group = reactive({
+      id: 5, form_id: 1, name: "销售", description: "", operations: ["view" as const], scope: "own" as const, scope_filter: null,
+      fields: { phone: { access: "read" as const, mask: true, unmask: false } }, members: [{ type: "role" as const, id: 2, name: "销售" }], position: 0,
+    });
+    const draft = draftOf(group);
+    expect(draft.fields.phone).toEqual({ access: "read", mask: true, unmask: false });
+    draft.fields.phone.mask = false;
+    draft.members[0].id = 9;
+    expect(group.fields.phone.mask).toBe(true);
+    expect(group.members[0].id).toBe(2);
+  });
+});
