@@ -165,7 +165,7 @@ const en: typeof zh = {
     user: {
       add: "Add member",
       invite: "Invite member",
-      search: "Search name, username, e-mail or phone",
+      search: "Search members",
       includeSub: "Include sub-departments",
       username: "Username",
       displayName: "Name",
