@@ -168,3 +168,16 @@ def test_transfer_names_the_owners(api: Api, make_user: Any) -> None:
     assert item["action"] == "record_transfer"
     assert item["details"]["after_name"] == "sales"
     assert item["summary"].endswith("→ sales")
+
+
+def test_unmasked_views_are_in_the_history(api: Api, rt: Runtime, make_user: Any) -> None:
+    form, rid = make(api)
+    sales = make_user("sales")
+    user_id = sales.ok(sales.get("/auth/me"))["user"]["id"]
+    only_group(rt, form, user_id, phone={"access": "read", "mask": True, "unmask": True})
+    shown = sales.ok(sales.get(f"/forms/{form['id']}/records/{rid}/unmasked?fields=phone"))
+    assert "13987654321" in str(shown)
+    item = history(api, form["id"], rid)["items"][0]
+    assert item["action"] == "record_unmask"
+    assert item["summary"] == f"查看记录 #{rid} 的「电话」明文"
+    assert item["details"] == {"fields": ["phone"]}

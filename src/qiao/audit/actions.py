@@ -16,7 +16,7 @@ from qiao.i18n import translate
 @dataclass(frozen=True)
 class Action:
     key: str
-    category: str  # auth | record | schema | org | permission | data | audit
+    category: str  # auth | record | schema | account | org | permission | data | audit
 
 
 _ACTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -48,6 +48,18 @@ _ACTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "field_update",
             "field_delete",
             "field_restore",
+        ),
+    ),
+    (
+        "account",
+        (
+            "password_changed",
+            "password_policy_changed",
+            "session_revoked",
+            "sessions_revoked",
+            "totp_enabled",
+            "totp_disabled",
+            "totp_reset",
         ),
     ),
     ("org", ("org_change",)),

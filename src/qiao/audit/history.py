@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from qiao.audit import actions
 from qiao.audit.names import NameBook
 from qiao.audit.search import fetch, parse_cursor
-from qiao.audit.summary import summarize
+from qiao.audit.summary import summarize, unmasked_keys
 from qiao.context import Ctx
 from qiao.db import schema
 from qiao.errors import NotFound
@@ -111,10 +111,10 @@ def _entry(s: Sight, entry: dict[str, Any]) -> dict[str, Any] | None:
     elif action == "record_transfer":
         shown["before"], shown["after"] = details.get("before"), details.get("after")
     elif action == "record_unmask":
-        key = str(details.get("field") or "")
-        if not s.show(key, None)[0]:
+        keys = [k for k in unmasked_keys(details) if s.show(k, None)[0]]
+        if not keys:
             return None
-        shown["field"] = key
+        shown["fields"] = keys
     elif not action.startswith("record_"):
         return None  # e.g. an export naming the record: not the record's own history
     # the summary is made from what is shown, never from the hidden rest

@@ -60,8 +60,11 @@ def summarize(entry: dict[str, Any], locale: str, names: Names) -> str:
         before, after = names.user(details.get("before")), names.user(details.get("after"))
         return _t(action, locale, record=record, before=before, after=after)
     if action == "record_unmask":
-        field = str(details.get("field") or "")
-        return _t(action, locale, field=names.field_label(entry.get("form_id"), field))
+        keys = unmasked_keys(details)
+        labels = [names.field_label(entry.get("form_id"), k) for k in keys]
+        return _t(action, locale, record=record, field=_listed(labels, locale))
+    if action == "sessions_revoked" and isinstance(details.get("count"), int):
+        return _t(action, locale, count=details["count"])
     if action == "form_publish":
         ops = [c.get("op") for c in details.get("fields") or [] if isinstance(c, dict)]
         return _t(
@@ -102,6 +105,14 @@ _named = {
         "form_restore",
     )
 }
+
+
+def unmasked_keys(details: dict[str, Any]) -> list[str]:
+    """The fields an unmasked view showed: ``fields`` (a list) or one ``field``."""
+    keys = details.get("fields")
+    if isinstance(keys, list):
+        return [str(k) for k in keys]
+    return [str(details["field"])] if details.get("field") else []
 
 
 def _object_change(entry: dict[str, Any], details: dict[str, Any], locale: str) -> str:
