@@ -54,4 +54,5 @@ def test_what_the_app_scans() -> None:
     assert parsed.at(at) == totp.code_at(secret, totp.step_of(at))
     qr = totp.qr_data_uri(uri)
     assert qr.startswith("data:image/svg+xml;base64,")
-    assert b"<svg" in base64.b64decode(qr.split(",", 1)[1])
+    svg = base64.b64decode(qr.split(",", 1)[1])
+    assert svg.startswith(b"<svg") and b'xmlns="http://www.w3.org/2000/svg"' in svg

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,8 +50,10 @@ def provisioning_uri(secret: str, username: str) -> str:
 
 
 def qr_data_uri(text: str) -> str:
-    svg = segno.make(text, error="m").svg_inline(scale=5, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    out = io.BytesIO()
+    # an <img> needs the SVG namespace, which segno's inline form leaves out
+    segno.make(text, error="m").save(out, kind="svg", scale=5, border=2, xmldecl=False)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def step_of(now: datetime) -> int:
