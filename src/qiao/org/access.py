@@ -36,6 +36,7 @@ from qiao.context import Ctx
 from qiao.db import schema
 from qiao.errors import ErrorDetail, Forbidden, NotAuthenticated, NotFound, QiaoError
 from qiao.forms.model import FieldMeta, FormMeta
+from qiao.org.departments import department_ids_of, users_sharing_departments
 
 if TYPE_CHECKING:
     from qiao.runtime import Runtime
@@ -88,27 +89,6 @@ class Group:
 
 
 # ----- who the user is, in SQL -----------------------------------------------------------
-def my_department_ids(user_id: int) -> sa.Select[Any]:
-    ud = schema.user_departments
-    return sa.select(ud.c.department_id).where(ud.c.user_id == user_id)
-
-
-def my_department_tree_ids(user_id: int) -> sa.Select[Any]:
-    """My departments and every department below them."""
-    d = schema.departments.alias("d")
-    mine = schema.departments.alias("mine")
-    return (
-        sa.select(d.c.id)
-        .join(mine, d.c.path.startswith(mine.c.path, autoescape=False))
-        .where(mine.c.id.in_(my_department_ids(user_id)))
-    )
-
-
-def users_in(department_ids: sa.Select[Any]) -> sa.Select[Any]:
-    ud = schema.user_departments
-    return sa.select(ud.c.user_id).where(ud.c.department_id.in_(department_ids))
-
-
 def _ancestor_departments(user_id: int) -> sa.Select[Any]:
     """Departments that contain me: mine and those above them (a group whose member is a
     department includes its sub-departments)."""
@@ -117,7 +97,7 @@ def _ancestor_departments(user_id: int) -> sa.Select[Any]:
     return (
         sa.select(d.c.id)
         .join(mine, mine.c.path.startswith(d.c.path, autoescape=False))
-        .where(mine.c.id.in_(my_department_ids(user_id)))
+        .where(mine.c.id.in_(department_ids_of(user_id, tree=False)))
     )
 
 
@@ -202,10 +182,9 @@ class FormAccess:
             return None
         if group.scope == "own":
             return sa.or_(table.c.owner == uid, table.c.created_by == uid)
-        if group.scope == "department":
-            return table.c.owner.in_(users_in(my_department_ids(uid)))
-        if group.scope == "department_tree":
-            return table.c.owner.in_(users_in(my_department_tree_ids(uid)))
+        if group.scope in ("department", "department_tree"):
+            tree = group.scope == "department_tree"
+            return table.c.owner.in_(users_sharing_departments(uid, tree=tree))
         if group.scope == "custom":
             from qiao.query.filters import compile_filter
 
