@@ -37,9 +37,7 @@ users = sa.Table(
     # the direct supervisor (直属上级)
     sa.Column("supervisor_id", IdType, sa.ForeignKey("qiao_users.id", ondelete="SET NULL")),
     sa.Column("password_changed_at", UTCDateTime),
-    sa.Column(
-        "must_change_password", sa.Boolean, nullable=False, server_default=sa.false()
-    ),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
     # TOTP two-factor login: the base32 secret, whether it is switched on, and the last
     # time step accepted (a code is never accepted twice)
     sa.Column("totp_secret", sa.String(64)),
