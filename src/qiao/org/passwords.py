@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.engine import Connection
-
-from qiao.org import password_policy
 
 _hasher = PasswordHasher()
 #: verified against when the user does not exist, so both paths cost the same
@@ -20,20 +17,6 @@ DUMMY_HASH = _hasher.hash("qiao-dummy-password")
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
-
-
-def check_policy(
-    password: str,
-    field: str = "password",
-    *,
-    conn: Connection | None = None,
-    username: str | None = None,
-) -> None:
-    """Kept for callers that check a password before they set it (an import preview):
-    with ``conn`` the installation's policy applies, without it the default one. Prefer
-    :func:`qiao.org.password_policy.check`."""
-    policy = password_policy.load(conn) if conn is not None else password_policy.PasswordPolicy()
-    password_policy.check_with(policy, password, username=username, field=field)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:

@@ -224,6 +224,7 @@ def _admin_view(row: Any, depts: list[dict[str, Any]], role_ids: list[int]) -> d
         "last_login_at": row.last_login_at,
         "must_change_password": row.must_change_password,
         "has_password": row.password_hash is not None,
+        "totp_enabled": row.totp_enabled,
         "invite_pending": row.password_hash is None and row.invite_token_hash is not None,
         "invite_expires_at": row.invite_expires_at,
         "supervisor_id": row.supervisor_id,

@@ -32,6 +32,7 @@ export interface OrgUser {
   role_ids: number[];
   must_change_password: boolean;
   has_password: boolean;
+  totp_enabled?: boolean;
   invite_pending: boolean;
   invite_expires_at: string | null;
   last_login_at: string | null;
@@ -255,6 +256,16 @@ export const useOrgStore = defineStore("org", () => {
     return api<OrgUser>("POST", `/users/${id}/reset-password`, { password });
   }
 
+  /** Account security of another user (administrators): end every session of theirs,
+   * switch their two-factor login off (they lost their phone). */
+  function endSessions(id: number): Promise<{ sessions_ended: number }> {
+    return api<{ sessions_ended: number }>("POST", `/account/admin/users/${id}/revoke-sessions`);
+  }
+
+  function resetTotp(id: number): Promise<{ was_enabled: boolean }> {
+    return api<{ was_enabled: boolean }>("POST", `/account/admin/users/${id}/reset-totp`);
+  }
+
   function reinvite(id: number, days = 7): Promise<OrgUser> {
     return api<OrgUser>("POST", `/users/${id}/invite`, { invite_days: days });
   }
@@ -286,7 +297,7 @@ export const useOrgStore = defineStore("org", () => {
 
   return {
     tree, flat, roles, users, total, everyone, loadTree, departmentName, createDepartment, updateDepartment,
-    deleteDepartment, loadUsers, loadEveryone, saveUser, setActive, resetPassword, reinvite, loadRoles, saveRole,
+    deleteDepartment, loadUsers, loadEveryone, saveUser, setActive, resetPassword, endSessions, resetTotp, reinvite, loadRoles, saveRole,
     deleteRole, previewImport, runImport,
   };
 });
