@@ -154,6 +154,216 @@ def section(title: str, description: str = "") -> dict[str, Any]:
     return {"items": [{"kind": "section", "title": title, "description": description}]}
 
 
+# department path -> members (username, name); the first of SALES_MANAGERS leads 销售部
+DEPARTMENTS = {
+    "销售部": [("chenming", "陈明")],
+    "销售部/华东区": [("zhangwei", "张伟"), ("lina", "李娜")],
+    "销售部/华南区": [("wangfang", "王芳"), ("liuyang", "刘洋")],
+    "市场部": [("sunli", "孙丽")],
+    "财务部": [("zhoujie", "周杰")],
+}
+ROLES = {
+    "销售": ["zhangwei", "lina", "wangfang", "liuyang"],
+    "销售经理": ["chenming"],
+    "财务": ["zhoujie"],
+}
+
+
+def seed_org(api: Api, demo: Demo) -> None:
+    """Departments, their members (with a main department and a supervisor) and roles."""
+    demo.departments, demo.users, demo.usernames, demo.roles = {}, {}, {}, {}
+    for path in DEPARTMENTS:
+        parent, _, name = path.rpartition("/")
+        created = api(
+            "POST", "/departments", {"name": name, "parent_id": demo.departments.get(parent)}
+        )
+        demo.departments[path] = created["id"]
+    for path, people in DEPARTMENTS.items():
+        for username, name in people:
+            body: dict[str, Any] = {
+                "username": username,
+                "password": SALES_PASSWORD,
+                "display_name": name,
+                "email": f"{username}@example.com",
+                "phone": phone_number(200 + len(demo.users)),
+                "department_ids": [demo.departments[path]],
+                "main_department_id": demo.departments[path],
+            }
+            if path.startswith("销售部/"):
+                body["supervisor_id"] = demo.users["陈明"]
+            user = api("POST", "/users", body)
+            demo.users[name] = user["id"]
+            demo.usernames[name] = username
+    # 陈明 leads 销售部, 张伟 华东区, 王芳 华南区
+    for path, name in [("销售部", "陈明"), ("销售部/华东区", "张伟"), ("销售部/华南区", "王芳")]:
+        api("PATCH", f"/departments/{demo.departments[path]}", {"manager_ids": [demo.users[name]]})
+    by_username = {u: demo.users[n] for n, u in demo.usernames.items()}
+    descriptions = {"销售": "一线销售代表", "销售经理": "带领销售团队", "财务": "合同与回款"}
+    for role, members in ROLES.items():
+        created = api(
+            "POST",
+            "/roles",
+            {
+                "name": role,
+                "description": descriptions[role],
+                "member_ids": [by_username[m] for m in members],
+            },
+        )
+        demo.roles[role] = created["id"]
+    # someone invited who has not set a password yet
+    api(
+        "POST",
+        "/users",
+        {
+            "username": "wuqiang",
+            "display_name": "吴强",
+            "department_ids": [demo.departments["销售部/华东区"]],
+            "role_ids": [demo.roles["销售"]],
+        },
+    )
+
+
+def seed_permissions(api: Api, demo: Demo) -> None:
+    """The 客户 form: sales reps see their own customers with masked phones, the sales
+    manager the whole sales department's, and may unmask; finance reads everything."""
+    form = demo.customers_form
+    demo.groups = {}
+    for name, description, role, operations, scope, phone in [
+        (
+            "销售：本人客户，电话脱敏",
+            "销售代表只看到自己负责或创建的客户，电话显示为 138****1234",
+            "销售",
+            ["view", "create", "edit"],
+            "own",
+            {"access": "read", "mask": True, "unmask": False},
+        ),
+        (
+            "销售经理：本部门及下级",
+            "销售经理看到整个销售部的客户，可以查看电话明文",
+            "销售经理",
+            ["view", "create", "edit", "delete", "export"],
+            "department_tree",
+            {"access": "edit", "mask": True, "unmask": True},
+        ),
+        (
+            "财务：只读全部客户",
+            "",
+            "财务",
+            ["view", "export"],
+            "all",
+            {"access": "hidden"},
+        ),
+    ]:
+        fields: dict[str, Any] = {"phone": phone}
+        if role == "财务":
+            fields |= {"email": {"access": "hidden"}, "notes": {"access": "hidden"}}
+            fields |= {k: {"access": "read"} for k in ("name", "level", "industry", "amount")}
+            fields |= {k: {"access": "read"} for k in ("signed_on", "sales_rep", "staff")}
+        if role == "销售":
+            fields["sales_rep"] = {"access": "read"}
+        created = api(
+            "POST",
+            f"/forms/{form}/permission-groups",
+            {
+                "name": name,
+                "description": description,
+                "operations": operations,
+                "scope": scope,
+                "fields": fields,
+                "members": [{"type": "role", "id": demo.roles[role]}],
+            },
+        )
+        demo.groups[name] = created["id"]
+    # contacts and follow-ups: the sales team works on all of them
+    for other in (demo.contacts_form, demo.followups_form):
+        [group] = api("GET", f"/forms/{other}/permission-groups")["items"]
+        api(
+            "PATCH",
+            f"/permission-groups/{group['id']}",
+            {
+                "name": "销售部：全部数据",
+                "scope": "all",
+                "members": [{"type": "department", "id": demo.departments["销售部"]}],
+            },
+        )
+
+
+def seed_activity(api: Api, demo: Demo) -> None:
+    """Something for the audit log: changes by a sales rep, a transfer, a failed login,
+    an export."""
+    first_name = CUSTOMERS[0][0]
+    first = demo.customers[first_name]
+    zhang = Api(api.url, SALES_PASSWORD, "zhangwei")
+    record = zhang("GET", f"/forms/{demo.customers_form}/records/{first}")
+    zhang(
+        "PATCH",
+        f"/forms/{demo.customers_form}/records/{first}",
+        {
+            "data": {
+                "amount": 750000,
+                "signed_on": TODAY.isoformat(),
+                "notes": "已签年度框架合同。",
+            },
+            "version": record["version"],
+        },
+    )
+    other = demo.customers[CUSTOMERS[5][0]]  # 李娜's → 王芳
+    api(
+        "POST",
+        f"/forms/{demo.customers_form}/records/transfer",
+        {"ids": [other], "owner": demo.users["王芳"]},
+    )
+    response = httpx.post(
+        f"{api.url}/api/v1/auth/login", json={"username": "lina", "password": "wrong-password-1"}
+    )
+    assert response.status_code == 401, response.text
+    api.http.get(f"/forms/{demo.customers_form}/records/export.csv").raise_for_status()
+
+
+def import_sheet() -> bytes:
+    """An Excel sheet of new colleagues with two mistakes, for the import preview."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["用户名", "姓名", "邮箱", "手机", "部门", "主部门", "角色", "上级", "初始密码"])
+    sheet.append(
+        [
+            "zhaomin",
+            "赵敏",
+            "zhaomin@example.com",
+            "13912345678",
+            "销售部/华北区",
+            "",
+            "销售",
+            "chenming",
+            "",
+        ]
+    )
+    sheet.append(
+        [
+            "qianhao",
+            "钱浩",
+            "qianhao@example",
+            "13822223333",
+            "销售部/华北区",
+            "",
+            "销售",
+            "chenming",
+            "",
+        ]
+    )
+    sheet.append(
+        ["huangyan", "黄燕", "huangyan@example.com", "13655556666", "市场部", "销售部", "", "", ""]
+    )
+    sheet.append(["sunli", "孙丽", "", "", "市场部, 销售部/华东区", "市场部", "", "", ""])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 class Demo:
     """Ids of what was seeded."""
 
@@ -163,26 +373,18 @@ class Demo:
     followups_form: int
     customers: dict[str, int]
     users: dict[str, int]
+    usernames: dict[str, str]
+    departments: dict[str, int]
+    roles: dict[str, int]
+    groups: dict[str, int]
     views: dict[str, int]
 
 
 def seed(api: Api) -> Demo:
     demo = Demo()
     rnd = random.Random(20260301)
-    demo.users = {}
-    for username, name in SALES:
-        user = api(
-            "POST",
-            "/users",
-            {
-                "username": username,
-                "password": SALES_PASSWORD,
-                "display_name": name,
-                "email": f"{username}@example.com",
-            },
-        )
-        demo.users[name] = user["id"]
-    owners = list(demo.users.values())
+    seed_org(api, demo)
+    owners = [demo.users[name] for _, name in SALES]
 
     app = api(
         "POST",
@@ -297,7 +499,7 @@ def seed(api: Api) -> Demo:
             "staff": staff,
             "notes": NOTES[i % len(NOTES)] or None,
         }
-        items.append({"data": data})
+        items.append({"data": data, "owner": data["sales_rep"]})
     api("POST", f"/forms/{demo.customers_form}/records/bulk", {"items": items})
     listed = api("GET", f"/forms/{demo.customers_form}/records?limit=200")["items"]
     ids = {r["data"]["name"]: r["id"] for r in listed}
@@ -431,7 +633,10 @@ def seed(api: Api) -> Demo:
         },
     )
 
-    # comments with a mention on the first customer
+    # comments with a mention on the first customer; until the permission groups are set
+    # up (see seed_permissions) the whole team sees every customer
+    [default_group] = api("GET", f"/forms/{demo.customers_form}/permission-groups")["items"]
+    api("PATCH", f"/permission-groups/{default_group['id']}", {"scope": "all"})
     first = demo.customers[CUSTOMERS[0][0]]
     Api(api.url, SALES_PASSWORD, "lina")(
         "POST",
@@ -533,6 +738,9 @@ def seed(api: Api) -> Demo:
         },
     )
     demo.views["calendar"] = calendar["id"]
+    api("DELETE", f"/permission-groups/{default_group['id']}")
+    seed_permissions(api, demo)
+    seed_activity(api, demo)
     return demo
 
 
@@ -579,7 +787,13 @@ class Shooter:
         self.only = only
         self.taken: list[str] = []
 
-    def page(self, locale: str = "zh-CN", phone: bool = False) -> Any:
+    def page(
+        self,
+        locale: str = "zh-CN",
+        phone: bool = False,
+        username: str = "admin",
+        password: str | None = None,
+    ) -> Any:
         context = self.browser.new_context(
             viewport=PHONE if phone else DESKTOP,
             device_scale_factor=2 if phone else 1,
@@ -592,8 +806,8 @@ class Shooter:
         context.set_default_timeout(15_000)
         page = context.new_page()
         page.goto(f"{self.url}/login")
-        page.locator("input[name=username]").fill("admin")
-        page.locator("input[type=password]").fill(self.password)
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[type=password]").fill(password or self.password)
         page.locator("input[type=password]").press("Enter")
         page.wait_for_url(f"{self.url}/")
         return page
@@ -928,6 +1142,162 @@ def shoot_phone(s: Shooter) -> None:
     page.context.close()
 
 
+def shoot_org(s: Shooter) -> None:
+    page = s.page()
+    page.get_by_test_id("admin-menu").click()
+    page.get_by_test_id("admin-org").click()
+    page.wait_for_url("**/admin/org")
+    page.get_by_test_id("dept-node-华东区").click()
+    page.get_by_test_id("user-row-zhangwei").wait_for()
+    page.get_by_test_id("user-row-wuqiang").wait_for()
+    settle(page, 600)
+    s.save(page, "org-members")
+
+    page.get_by_test_id("user-add").click()
+    field(page, "user-username").fill("zhaomin")
+    field(page, "user-display-name").fill("赵敏")
+    field(page, "user-email").fill("zhaomin@example.com")
+    field(page, "user-phone").fill("13912345678")
+    settle_keep_popups(page)
+    s.save(page, "org-user-dialog")
+    page.locator(".el-dialog:visible").get_by_role("button", name="取消").click()
+    page.locator(".el-dialog:visible").wait_for(state="hidden")
+
+    page.get_by_role("tab", name="批量导入").click()
+    page.get_by_test_id("import-template").wait_for()
+    page.get_by_test_id("import-file").set_input_files(
+        files=[
+            {
+                "name": "新同事.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": import_sheet(),
+            }
+        ]
+    )
+    page.get_by_test_id("import-errors").wait_for()
+    settle(page, 600)
+    s.save(page, "org-import")
+
+    page.get_by_role("tab", name="角色").click()
+    page.get_by_test_id("role-销售经理").wait_for()
+    settle(page)
+    s.save(page, "org-roles")
+    page.context.close()
+
+
+def shoot_permissions(s: Shooter) -> None:
+    page = s.page()
+    page.goto(f"{s.url}/apps/{s.demo.app}/forms/{s.demo.customers_form}/permissions")
+    page.locator(".group-card").nth(2).wait_for()
+    settle(page, 600)
+    s.save(page, "perm-groups")
+
+    page.get_by_test_id(f"perm-edit-{s.demo.groups['销售：本人客户，电话脱敏']}").click()
+    dialog = page.locator(".perm-group-dialog")
+    dialog.get_by_test_id("perm-field-phone").locator(".el-checkbox.is-checked").first.wait_for()
+    settle_keep_popups(page, 600)
+    s.save(page, "perm-group-editor")
+    dialog.get_by_test_id("perm-fields").scroll_into_view_if_needed()
+    settle_keep_popups(page, 400)
+    s.save(page, "perm-field-rules")
+    page.context.close()
+
+    # what a sales rep then sees: their own customers, phones masked
+    rep = s.page(username="zhangwei", password=SALES_PASSWORD)
+    rep.goto(s.form_url(s.demo.customers_form, "table"))
+    rep.get_by_test_id("table").get_by_text("****").first.wait_for()
+    # scroll sideways to the phone column (客户名称 stays: it is frozen)
+    rep.locator("[data-test=table] .el-table__body-wrapper .el-scrollbar__wrap").evaluate(
+        "el => { el.scrollLeft = el.scrollWidth }"
+    )
+    settle(rep, 800)
+    s.save(rep, "perm-sales-rep")
+    rep.context.close()
+
+    # the sales manager may show a real phone number (audited)
+    boss = s.page(username="chenming", password=SALES_PASSWORD)
+    boss.goto(s.customer_url(CUSTOMERS[1][0]))
+    boss.get_by_role("button", name="查看明文").first.wait_for()
+    settle(boss, 600)
+    s.save(boss, "perm-unmask")
+    boss.context.close()
+
+    # handing customers to another sales rep
+    page = s.page()
+    page.goto(s.form_url(s.demo.customers_form, "table"))
+    page.get_by_test_id("table").wait_for()
+    for i in range(2):
+        page.locator("[data-test=table] tr.qrow").nth(i + 4).locator(".el-checkbox").first.click()
+    page.get_by_test_id("bulk-transfer").click()
+    dialog = page.locator(".el-dialog:visible")
+    dialog.wait_for()
+    choose(page, page.get_by_test_id("transfer-owner"), "李娜")
+    settle_keep_popups(page)
+    s.save(page, "transfer-owner")
+    page.context.close()
+
+
+def shoot_audit(s: Shooter) -> None:
+    page = s.page()
+    page.get_by_test_id("admin-menu").click()
+    page.get_by_test_id("admin-audit").click()
+    page.wait_for_url("**/admin/audit")
+    rows = page.locator("[data-test=audit-list] .audit-row")
+    rows.first.wait_for()
+    # the screenshots' own logins would fill the page: show the changes
+    page.get_by_test_id("audit-filter-action").click()
+    for label in ("修改记录", "转移负责人", "查看明文", "导出数据", "登录失败", "权限变更"):
+        page.locator(".el-select-dropdown__item:visible", has_text=label).first.click()
+    page.keyboard.press("Escape")
+    page.get_by_test_id("audit-search").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.audit-row')].every(r => !r.textContent.includes('登录成功'))"
+    )
+    settle(page, 600)
+    s.save(page, "audit-log")
+    rows.filter(has_text="修改记录").first.click()
+    page.get_by_test_id("audit-changes").wait_for()
+    settle_keep_popups(page, 700)
+    s.save(page, "audit-detail")
+    page.keyboard.press("Escape")
+
+    page.goto(s.customer_url(CUSTOMERS[0][0]))
+    page.get_by_role("tab", name="历史").click()
+    page.get_by_test_id("audit-history-entry").first.wait_for()
+    page.get_by_test_id("audit-history").scroll_into_view_if_needed()
+    settle(page, 600)
+    s.save(page, "record-changes")
+    page.context.close()
+
+
+def shoot_account(s: Shooter) -> None:
+    page = s.page(username="zhangwei", password=SALES_PASSWORD)
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("my-account").click()
+    page.wait_for_url("**/account")
+    page.get_by_role("tab", name="两步验证").click()
+    page.get_by_test_id("totp-start").click()
+    page.get_by_test_id("totp-qr").wait_for()
+    settle(page, 500)
+    s.save(page, "account-2fa")
+    page.get_by_test_id("totp-cancel").click()
+
+    page.get_by_role("tab", name="登录设备").click()
+    page.get_by_test_id("session-current").wait_for()
+    settle(page, 500)
+    s.save(page, "account-sessions")
+
+    page.context.close()
+
+    page = s.page()
+    page.get_by_test_id("admin-menu").click()
+    page.get_by_test_id("admin-security").click()
+    page.get_by_test_id("password-policy").wait_for()
+    settle(page, 500)
+    s.save(page, "security-policy")
+    page.context.close()
+
+
 SHOTS: list[tuple[str, Callable[[Shooter], None]]] = [
     ("login", shoot_login),
     ("apps", shoot_apps),
@@ -939,6 +1309,10 @@ SHOTS: list[tuple[str, Callable[[Shooter], None]]] = [
     ("record", shoot_record),
     ("english", shoot_english),
     ("phone", shoot_phone),
+    ("org", shoot_org),
+    ("permissions", shoot_permissions),
+    ("audit", shoot_audit),
+    ("account", shoot_account),
 ]
 
 
