@@ -56,6 +56,7 @@ test: $(STAMP) postgres lint typecheck web-test $(WEB_BUILD)
 bench: $(STAMP) postgres $(WEB_BUILD)
 	$(BIN)/python bench/records.py
 	$(BIN)/python bench/webapp.py
+	$(BIN)/python bench/permissions.py
 
 clean:
 	rm -rf $(VENV) qiao-data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/qiao/web/dist

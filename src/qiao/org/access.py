@@ -89,11 +89,16 @@ class Group:
 
 
 # ----- who the user is, in SQL -----------------------------------------------------------
+#: built once: the first ``.c`` of a fresh alias copies every column of the table, which
+#: cost more than the queries themselves on every request (bench/permissions.py)
+_ANCESTOR = schema.departments.alias("anc")
+_MINE_A = schema.departments.alias("mine_a")
+
+
 def _ancestor_departments(user_id: int) -> sa.Select[Any]:
     """Departments that contain me: mine and those above them (a group whose member is a
     department includes its sub-departments)."""
-    d = schema.departments.alias("anc")
-    mine = schema.departments.alias("mine_a")
+    d, mine = _ANCESTOR, _MINE_A
     return (
         sa.select(d.c.id)
         .join(mine, mine.c.path.startswith(d.c.path, autoescape=False))
