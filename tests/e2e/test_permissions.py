@@ -1,9 +1,12 @@
-"""Permissions in the browser (issue 4): an administrator sets up two sales departments,
-a "销售" role and a 客户 form with a phone field (through the API), then, in the web
-app, replaces the form's default group with "销售：本人数据，手机号脱敏" for the role and
+"""Permissions in the browser (issue 4): an administrator sets up, on the 组织架构 page,
+two sales departments, the roles "销售" and "销售经理" and four members created with a
+password (王经理 the manager of 销售一部); a 客户 form with a phone field and customers
+owned by different salespeople come through the API. In the web app the administrator
+then replaces the form's default group with "销售：本人数据，手机号脱敏" for the role and
 "销售经理：本部门数据" for the managers. A salesperson logs in and sees only their own
 customers with masked phones and no delete button; their manager sees the department's
-customers (not the other department's) and may unmask a phone on the record page.
+customers (not the other department's) and may unmask a phone on the record page, which
+the audit log records.
 
 Screenshots (zh-CN, en, phone 390×844) land in ``test-artifacts/screenshots/perm-*.png``."""
 
@@ -18,38 +21,128 @@ from tests.e2e.conftest import PHONE, Site, field, log_in, shot
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "Sales-pass-2024"
+PASSWORD = "Sales-pass-2024"  # given by the administrator, to be changed at first login
+OWN_PASSWORD = "Own-sales-pass-2025"
 
 
-def _setup(site: Site) -> dict[str, Any]:
-    one = site.call("POST", "/departments", {"name": "销售一部"})
-    two = site.call("POST", "/departments", {"name": "销售二部"})
-    users: dict[str, int] = {}
-    for username, name, dept in [
-        ("zhangsan", "张三", one),
-        ("lisi", "李四", one),
-        ("zhaoliu", "赵六", two),
-        ("wangjl", "王经理", one),
+def _first_log_in(page: Any, site: Site, username: str, screenshot: str | None = None) -> None:
+    """A member created with a password must choose their own before anything else."""
+    page.goto(f"{site.url}/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[type=password]").fill(PASSWORD)
+    page.locator("input[type=password]").press("Enter")
+    page.wait_for_url("**/change-password")
+    field(page, "current-password").fill(PASSWORD)
+    field(page, "new-password").fill(OWN_PASSWORD)
+    field(page, "confirm-password").fill(OWN_PASSWORD)
+    if screenshot:
+        shot(page, screenshot)
+    page.get_by_test_id("change-password").click()
+    page.wait_for_url(f"{site.url}/")
+
+
+def _select(page: Any, select_test_id: str, labels: list[str], dialog: str) -> None:
+    """Choose options of an Element Plus select (its dropdown lives in <body>), then close
+    the dropdown by clicking the dialog's title (Escape would close the dialog too)."""
+    page.get_by_test_id(select_test_id).click()
+    dropdown = page.locator(".el-select-dropdown:visible")
+    for label in labels:
+        dropdown.locator(".el-select-dropdown__item").get_by_text(label, exact=True).click()
+    page.locator(f"{dialog} .el-dialog__title").click()
+    dropdown.wait_for(state="hidden")
+
+
+def _add_department(page: Any, name: str) -> None:
+    page.get_by_test_id("dept-add-root").click()
+    field(page, "dept-name").fill(name)
+    page.get_by_test_id("dept-save").click()
+    page.get_by_test_id(f"dept-node-{name}").wait_for()
+
+
+def _add_role(page: Any, name: str) -> None:
+    page.get_by_test_id("role-add").click()
+    field(page, "role-name").fill(name)
+    page.get_by_test_id("role-save").click()
+    page.get_by_test_id(f"role-{name}").wait_for()
+
+
+def _add_user(page: Any, username: str, name: str, department: str, role: str) -> None:
+    """A member of ``department`` (selected in the tree, so the dialog starts with it),
+    created with a password, holding ``role``."""
+    page.get_by_test_id(f"dept-node-{department}").click()
+    page.get_by_test_id("user-add").click()
+    dialog = page.locator(".user-dialog")
+    dialog.wait_for()
+    assert department in dialog.get_by_test_id("user-departments").inner_text()
+    field(page, "user-username").fill(username)
+    field(page, "user-display-name").fill(name)
+    _select(page, "user-roles", [role], ".user-dialog")
+    page.get_by_test_id("user-mode-password").click()
+    field(page, "user-password").fill(PASSWORD)
+    page.get_by_test_id("user-save").click()
+    dialog.wait_for(state="hidden")
+    page.get_by_test_id(f"user-row-{username}").wait_for()
+
+
+def _set_up_organisation(page: Any, site: Site) -> dict[str, Any]:
+    """The administrator builds the organisation on 管理后台 → 组织架构: two departments,
+    the roles 销售 and 销售经理, four members created with a password, and 王经理 as the
+    manager of 销售一部."""
+    page.get_by_test_id("admin-menu").click()
+    page.get_by_test_id("admin-org").click()
+    page.wait_for_url("**/admin/org")
+    _add_department(page, "销售一部")
+    _add_department(page, "销售二部")
+
+    page.get_by_role("tab", name="角色").click()
+    _add_role(page, "销售")
+    _add_role(page, "销售经理")
+
+    page.get_by_role("tab", name="部门与成员").click()
+    for username, name, dept, role in [
+        ("zhangsan", "张三", "销售一部", "销售"),
+        ("lisi", "李四", "销售一部", "销售"),
+        ("zhaoliu", "赵六", "销售二部", "销售"),
+        ("wangjl", "王经理", "销售一部", "销售经理"),
     ]:
-        created = site.call(
-            "POST",
-            "/users",
-            {
-                "username": username,
-                "display_name": name,
-                "password": PASSWORD,
-                "department_ids": [dept["id"]],
-                "main_department_id": dept["id"],
-            },
-        )
-        users[username] = created["id"]
-    site.call("PATCH", f"/departments/{one['id']}", {"manager_ids": [users["wangjl"]]})
-    sales = site.call(
-        "POST",
-        "/roles",
-        {"name": "销售", "member_ids": [users["zhangsan"], users["lisi"], users["zhaoliu"]]},
+        _add_user(page, username, name, dept, role)
+
+    page.get_by_test_id("dept-menu-销售一部").click()
+    page.locator(".el-dropdown-menu:visible [data-test=dept-managers]").click()
+    _select(
+        page,
+        "dept-manager-select",
+        ["王经理 (wangjl)"],
+        ".el-dialog:has([data-test=dept-manager-select])",
     )
-    managers = site.call("POST", "/roles", {"name": "销售经理", "member_ids": [users["wangjl"]]})
+    page.get_by_test_id("dept-save").click()
+    page.get_by_test_id("dept-manager-select").wait_for(state="hidden")
+    page.get_by_test_id("dept-node-销售一部").click()
+    page.get_by_test_id("user-row-wangjl").wait_for()
+    table = page.get_by_test_id("user-table")
+    table.get_by_text("（负责人）").wait_for()  # the list reloads with the manager flag
+    assert "赵六" not in table.inner_text()
+    shot(page, "perm-00-org-members-zh")
+
+    # the API agrees with what the page shows
+    users = {u["username"]: u for u in site.call("GET", "/users?limit=100")["items"]}
+    roles = {r["name"]: r for r in site.call("GET", "/roles")["items"]}
+    tree = {d["name"]: d for d in site.call("GET", "/departments")["items"]}
+    assert {"销售一部", "销售二部"} <= set(tree)
+    ids = {name: users[name]["id"] for name in ["zhangsan", "lisi", "zhaoliu", "wangjl"]}
+    assert sorted(roles["销售"]["member_ids"]) == sorted(
+        [ids["zhangsan"], ids["lisi"], ids["zhaoliu"]]
+    )
+    assert roles["销售经理"]["member_ids"] == [ids["wangjl"]]
+    assert tree["销售一部"]["manager_ids"] == [ids["wangjl"]]
+    assert users["zhaoliu"]["main_department"] == "销售二部"
+    assert users["zhangsan"]["main_department"] == "销售一部"
+    assert all(users[name]["has_password"] for name in ids)
+    return {"users": ids, "sales": roles["销售"]["id"], "managers": roles["销售经理"]["id"]}
+
+
+def _customers(site: Site, users: dict[str, int]) -> dict[str, Any]:
+    """The 客户 form and four customers owned by different salespeople (through the API)."""
     app = site.call("POST", "/apps", {"name": "客户管理"})
     form = site.call(
         "POST",
@@ -76,14 +169,7 @@ def _setup(site: Site) -> dict[str, Any]:
             {"data": {"name": name, "phone": phone}, "owner": users[owner]},
         )
         records[name] = created["id"]
-    return {
-        "app": app["id"],
-        "form": form["id"],
-        "users": users,
-        "sales": sales["id"],
-        "managers": managers["id"],
-        "records": records,
-    }
+    return {"app": app["id"], "form": form["id"], "records": records}
 
 
 def _pick(page: Any, select_test_id: str, option_test_id: str, search: str) -> None:
@@ -134,12 +220,12 @@ def _add_group(
 def test_salesperson_sees_own_customers_masked_manager_sees_department(
     new_page: Any, site: Site
 ) -> None:
-    s = _setup(site)
-    form_id, app_id = s["form"], s["app"]
-
-    # ----- the administrator sets the groups up in the web app ---------------------------
+    # ----- the administrator sets up the organisation and the groups in the web app ------
     page = new_page()
     log_in(page, site)
+    s = _set_up_organisation(page, site)
+    s.update(_customers(site, s["users"]))
+    form_id, app_id = s["form"], s["app"]
     page.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
     nav_item = page.locator(f'.nav-item[data-form-id="{form_id}"]')
     nav_item.hover()
@@ -209,7 +295,7 @@ def test_salesperson_sees_own_customers_masked_manager_sees_department(
 
     # ----- a salesperson: own customers only, phones masked ------------------------------
     sales = new_page()
-    log_in(sales, site, "zhangsan", PASSWORD)
+    _first_log_in(sales, site, "zhangsan", "perm-00-first-login-zh")
     sales.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
     table = sales.get_by_test_id("table")
     table.get_by_text("华为").wait_for()
@@ -234,13 +320,13 @@ def test_salesperson_sees_own_customers_masked_manager_sees_department(
 
     # the same in English, and on a phone
     sales_en = new_page(locale="en")
-    log_in(sales_en, site, "zhangsan", PASSWORD)
+    log_in(sales_en, site, "zhangsan", OWN_PASSWORD)
     sales_en.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
     sales_en.get_by_test_id("table").get_by_text("138****1234").wait_for()
     sales_en.get_by_test_id("total-count").get_by_text(re.compile("2")).wait_for()
     shot(sales_en, "perm-04-sales-list-en")
     sales_phone = new_page(viewport=PHONE)
-    log_in(sales_phone, site, "zhangsan", PASSWORD)
+    log_in(sales_phone, site, "zhangsan", OWN_PASSWORD)
     sales_phone.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
     sales_phone.get_by_test_id(f"card-{s['records']['华为']}").wait_for()
     assert sales_phone.get_by_test_id(f"card-{s['records']['腾讯']}").count() == 0
@@ -248,7 +334,7 @@ def test_salesperson_sees_own_customers_masked_manager_sees_department(
 
     # ----- their manager: the department's customers, may unmask -------------------------
     manager = new_page()
-    log_in(manager, site, "wangjl", PASSWORD)
+    _first_log_in(manager, site, "wangjl")
     manager.goto(f"{site.url}/apps/{app_id}/forms/{form_id}")
     table = manager.get_by_test_id("table")
     table.get_by_text("腾讯").wait_for()
@@ -262,6 +348,13 @@ def test_salesperson_sees_own_customers_masked_manager_sees_department(
     masked.get_by_text("13711112222").wait_for()
     assert manager.get_by_test_id("record-delete").is_visible()
     shot(manager, "perm-07-manager-unmasked-zh")
+
+    # the look at the plain phone number is on the record, in the audit log
+    entries = site.call("GET", f"/audit?action=record_unmask&form_id={form_id}")["items"]
+    assert [(e["username"], e["record_id"], e["form_id"]) for e in entries] == [
+        ("wangjl", s["records"]["腾讯"], form_id)
+    ]
+    assert entries[0]["details"]["fields"] == ["phone"]
 
 
 def expect_rows(table: Any, present: set[str], absent: set[str]) -> None:
