@@ -211,8 +211,10 @@ def seed(s: Setup, rows: int, first_user: int) -> float:
     """One INSERT … SELECT over a row generator; owners cycle through the 200 users in a
     scattered order (x·37 mod 200), so every owner's records spread over the whole table."""
     statuses = list(s.option_ids.values())
+    # status from x / 200, not x: the owner is a function of x mod 200, and a status from
+    # x mod 5 would give each owner a single status (a team would match no filter)
     status_case = (
-        "CASE x % 5 "
+        "CASE (x / 200) % 5 "
         + " ".join(f"WHEN {i} THEN '{sid}'" for i, sid in enumerate(statuses))
         + " END"
     )
