@@ -106,8 +106,15 @@ def _ancestor_departments(user_id: int) -> sa.Select[Any]:
     )
 
 
-def _my_groups(form_id: int, user_id: int) -> sa.Select[Any]:
-    g, m = schema.permission_groups, schema.permission_members
+#: one row to outer-join the groups to, so that "app administrator?" and "which groups
+#: are mine?" are one round trip even when no group matches
+_ONE_ROW = sa.select(sa.literal(1).label("one")).subquery("one_row")
+
+
+def _my_groups(form: FormMeta, user_id: int) -> sa.Select[Any]:
+    """Rows of the user's groups of ``form``, each (and at least one row, with a NULL
+    group) carrying whether the user administers the form's app."""
+    g, m, a = schema.permission_groups, schema.permission_members, schema.app_admins
     roles = sa.select(schema.user_roles.c.role_id).where(schema.user_roles.c.user_id == user_id)
     member = sa.or_(
         m.c.member_type == "all",
@@ -116,9 +123,18 @@ def _my_groups(form_id: int, user_id: int) -> sa.Select[Any]:
         sa.and_(m.c.member_type == "department", m.c.member_id.in_(_ancestor_departments(user_id))),
     )
     matching = sa.select(m.c.group_id).where(member)
+    app_admin = sa.exists().where(a.c.app_id == form.app_id, a.c.user_id == user_id)
+    mine = sa.and_(g.c.form_id == form.id, g.c.id.in_(matching))
     return (
-        sa.select(g.c.id, g.c.operations, g.c.scope, g.c.scope_filter, g.c.field_access)
-        .where(g.c.form_id == form_id, g.c.id.in_(matching))
+        sa.select(
+            app_admin.label("app_admin"),
+            g.c.id,
+            g.c.operations,
+            g.c.scope,
+            g.c.scope_filter,
+            g.c.field_access,
+        )
+        .select_from(_ONE_ROW.outerjoin(g, mine))
         .order_by(g.c.position, g.c.id)
     )
 
@@ -308,7 +324,10 @@ def form_access(conn: Connection, ctx: Ctx, form: FormMeta) -> FormAccess:
         raise NotAuthenticated()
     if ctx.token_app_ids is not None and form.app_id not in ctx.token_app_ids:
         raise Forbidden("token_app_forbidden")
-    if is_app_admin(conn, ctx, form.app_id):
+    if user.is_admin:
+        return FormAccess(form, ctx, full=True, ops=_narrow(ctx, frozenset(OPERATIONS)))
+    rows = conn.execute(_my_groups(form, user.id)).all()
+    if rows and rows[0].app_admin:
         return FormAccess(form, ctx, full=True, ops=_narrow(ctx, frozenset(OPERATIONS)))
     groups = [
         Group(
@@ -318,7 +337,8 @@ def form_access(conn: Connection, ctx: Ctx, form: FormMeta) -> FormAccess:
             scope_filter=row.scope_filter,
             field_access=row.field_access if isinstance(row.field_access, dict) else {},
         )
-        for row in conn.execute(_my_groups(form.id, user.id))
+        for row in rows
+        if row.id is not None
     ]
     ops = frozenset().union(*(g.operations for g in groups)) if groups else frozenset()
     if "manage" in ops:

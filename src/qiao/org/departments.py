@@ -379,14 +379,21 @@ def ensure_path(
 
 
 # ----- "my department" subqueries -------------------------------------------------------
+#: built once: the first ``.c`` of a fresh alias copies every column of its table, which
+#: costs more than the query on a request that is otherwise fast (bench/permissions.py)
+_MINE = ud.alias("mine")
+_TOP = d.alias("my_top")
+_BELOW = d.alias("below")
+_COLLEAGUE = ud.alias("colleague")
+
+
 def department_ids_of(user_id: int | None, *, tree: bool) -> sa.Select[Any]:
     """The departments of a user (``tree``: and every department below them), as a
     subquery keyed on the bound user id."""
-    mine = ud.alias("mine")
+    mine = _MINE
     if not tree:
         return sa.select(mine.c.department_id).where(mine.c.user_id == sa.literal(user_id))
-    top = d.alias("my_top")
-    below = d.alias("below")
+    top, below = _TOP, _BELOW
     return (
         sa.select(below.c.id)
         .select_from(mine)
@@ -398,7 +405,7 @@ def department_ids_of(user_id: int | None, *, tree: bool) -> sa.Select[Any]:
 
 def users_sharing_departments(user_id: int | None, *, tree: bool) -> sa.Select[Any]:
     """The users who belong to a department of ``user_id`` (``tree``: or below one)."""
-    other = ud.alias("colleague")
+    other = _COLLEAGUE
     return sa.select(other.c.user_id).where(
         other.c.department_id.in_(department_ids_of(user_id, tree=tree))
     )
