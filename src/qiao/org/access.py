@@ -24,6 +24,7 @@ query and let the database use the owner index.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,9 +35,10 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.db import schema
+from qiao.db.types import IdType
 from qiao.errors import ErrorDetail, Forbidden, NotAuthenticated, NotFound, QiaoError
 from qiao.forms.model import FieldMeta, FormMeta
-from qiao.org.departments import department_ids_of, users_sharing_departments
+from qiao.org.departments import users_sharing_departments
 
 if TYPE_CHECKING:
     from qiao.runtime import Runtime
@@ -95,36 +97,42 @@ _ANCESTOR = schema.departments.alias("anc")
 _MINE_A = schema.departments.alias("mine_a")
 
 
-def _ancestor_departments(user_id: int) -> sa.Select[Any]:
-    """Departments that contain me: mine and those above them (a group whose member is a
-    department includes its sub-departments)."""
-    d, mine = _ANCESTOR, _MINE_A
-    return (
-        sa.select(d.c.id)
-        .join(mine, mine.c.path.startswith(d.c.path, autoescape=False))
-        .where(mine.c.id.in_(department_ids_of(user_id, tree=False)))
-    )
-
-
 #: one row to outer-join the groups to, so that "app administrator?" and "which groups
 #: are mine?" are one round trip even when no group matches
 _ONE_ROW = sa.select(sa.literal(1).label("one")).subquery("one_row")
 
 
-def _my_groups(form: FormMeta, user_id: int) -> sa.Select[Any]:
-    """Rows of the user's groups of ``form``, each (and at least one row, with a NULL
-    group) carrying whether the user administers the form's app."""
+@functools.cache
+def _groups_statement() -> sa.Select[Any]:
+    """The user's groups of a form, each row (and at least one, with a NULL group)
+    carrying whether the user administers the form's app. Built once with bound
+    parameters ``uid``, ``form_id`` and ``app_id``: building the expression per request
+    cost more than running it."""
     g, m, a = schema.permission_groups, schema.permission_members, schema.app_admins
-    roles = sa.select(schema.user_roles.c.role_id).where(schema.user_roles.c.user_id == user_id)
+    ud = schema.user_departments
+    uid = sa.bindparam("uid", type_=IdType)
+    roles = sa.select(schema.user_roles.c.role_id).where(schema.user_roles.c.user_id == uid)
+    # a group whose member is a department includes its sub-departments: the user
+    # matches the departments they are in and every department above those
+    above, mine = _ANCESTOR, _MINE_A
+    containing = (
+        sa.select(above.c.id)
+        .join(mine, mine.c.path.startswith(above.c.path, autoescape=False))
+        .where(mine.c.id.in_(sa.select(ud.c.department_id).where(ud.c.user_id == uid)))
+    )
     member = sa.or_(
         m.c.member_type == "all",
-        sa.and_(m.c.member_type == "user", m.c.member_id == user_id),
+        sa.and_(m.c.member_type == "user", m.c.member_id == uid),
         sa.and_(m.c.member_type == "role", m.c.member_id.in_(roles)),
-        sa.and_(m.c.member_type == "department", m.c.member_id.in_(_ancestor_departments(user_id))),
+        sa.and_(m.c.member_type == "department", m.c.member_id.in_(containing)),
     )
     matching = sa.select(m.c.group_id).where(member)
-    app_admin = sa.exists().where(a.c.app_id == form.app_id, a.c.user_id == user_id)
-    mine = sa.and_(g.c.form_id == form.id, g.c.id.in_(matching))
+    app_admin = sa.exists().where(
+        a.c.app_id == sa.bindparam("app_id", type_=IdType), a.c.user_id == uid
+    )
+    mine_groups = sa.and_(
+        g.c.form_id == sa.bindparam("form_id", type_=IdType), g.c.id.in_(matching)
+    )
     return (
         sa.select(
             app_admin.label("app_admin"),
@@ -134,7 +142,7 @@ def _my_groups(form: FormMeta, user_id: int) -> sa.Select[Any]:
             g.c.scope_filter,
             g.c.field_access,
         )
-        .select_from(_ONE_ROW.outerjoin(g, mine))
+        .select_from(_ONE_ROW.outerjoin(g, mine_groups))
         .order_by(g.c.position, g.c.id)
     )
 
@@ -228,7 +236,11 @@ class FormAccess:
         return {fm.id for fm in self.form.live_fields if self.rule(fm).access == "hidden"}
 
     def masked_keys(self) -> set[str]:
-        return {fm.key for fm in self.form.live_fields if self.rule(fm).masked}
+        return {fm.key for fm in self._masked_fields}
+
+    @functools.cached_property
+    def _masked_fields(self) -> list[FieldMeta]:
+        return [fm for fm in self.form.live_fields if self.rule(fm).masked]
 
     def visible_form(self) -> FormMeta:
         """The form as this user knows it: hidden fields do not exist for them, so they
@@ -288,8 +300,8 @@ class FormAccess:
         if self.full:
             return record
         data = record["data"]
-        for fm in self.form.live_fields:
-            if fm.key in data and self.rule(fm).masked:
+        for fm in self._masked_fields:
+            if fm.key in data:
                 data[fm.key] = fm.ftype.mask(fm, data[fm.key])
         return record
 
@@ -326,7 +338,9 @@ def form_access(conn: Connection, ctx: Ctx, form: FormMeta) -> FormAccess:
         raise Forbidden("token_app_forbidden")
     if user.is_admin:
         return FormAccess(form, ctx, full=True, ops=_narrow(ctx, frozenset(OPERATIONS)))
-    rows = conn.execute(_my_groups(form, user.id)).all()
+    rows = conn.execute(
+        _groups_statement(), {"uid": user.id, "form_id": form.id, "app_id": form.app_id}
+    ).all()
     if rows and rows[0].app_admin:
         return FormAccess(form, ctx, full=True, ops=_narrow(ctx, frozenset(OPERATIONS)))
     groups = [
