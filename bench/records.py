@@ -380,11 +380,11 @@ def setup_engine(kind: str, args: argparse.Namespace, workdir: Path) -> Bench:
     upgrade(engine)
     rt = Runtime(settings, Database(engine), SchemaCache())
     admin_user = rt.db.write(
-        lambda c: users.create_user(c, "admin", "bench-admin-pass", is_admin=True)
+        lambda c: users.create_user(c, "admin", "bench-admin-pass-1", is_admin=True)
     )
     user_ids = [admin_user.id]
     for i in range(4):
-        user = rt.db.write(lambda c, i=i: users.create_user(c, f"sales{i}", "bench-sales-pass"))
+        user = rt.db.write(lambda c, i=i: users.create_user(c, f"sales{i}", "bench-sales-pass-1"))
         user_ids.append(user.id)
     ctx = Ctx(user=admin_user, tz=rt.tz)
     app = create_app(rt, ctx, AppIn(name="CRM 基准"))
