@@ -8,16 +8,21 @@ saved view or a permission filter means "me" for whoever runs it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
-from qiao.forms.fields._ids import parse_id
+from qiao.db.types import IdType
+from qiao.errors import FieldValueError
+from qiao.forms.fields._ids import flatten, missing_ids, parse_id
+from qiao.forms.fields.base import FieldType, FilterTarget
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
+    from qiao.forms.model import FieldMeta
 
 ME = "$me"
 MY_DEPARTMENT = "$my_department"
@@ -61,3 +66,57 @@ def compile_membership(
         return member
     # "not mine" also keeps the empty values, like every negative operator
     return sa.or_(col.is_(None), sa.not_(member))
+
+
+class OrgReferenceType(FieldType):
+    """A field holding the id of one member or department: stored as an id, checked to
+    exist, and filtered with ids and the dynamic values of ``dynamic_values``. Subclasses
+    say which table the ids live in and what the dynamic values mean."""
+
+    dynamic_values: ClassVar[tuple[str, ...]]
+    #: the error code of an id that is not a live member / department
+    invalid_code: ClassVar[str]
+    described_as: ClassVar[str]
+
+    def references(self) -> tuple[sa.ColumnElement[Any], sa.ColumnElement[bool]]:
+        """The id column of the referenced table and the condition for a usable row."""
+        raise NotImplementedError
+
+    def resolve(self, col: sa.ColumnElement[Any], name: str, ctx: Ctx) -> sa.ColumnElement[bool]:
+        """The condition "``col`` is <dynamic value ``name``> for the user of ``ctx``"."""
+        raise NotImplementedError
+
+    def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
+        return IdType
+
+    def to_storage(self, field: FieldMeta, value: Any, ctx: Ctx) -> Any:
+        if value is None or value == "":
+            return None
+        return parse_id(value, self.invalid_code)
+
+    def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
+        if op not in DYNAMIC_OPS:
+            return super().filter_operand(field, op, value, ctx)
+        return operand(value, self.dynamic_values, self.invalid_code)
+
+    def compile_filter(
+        self, field: FieldMeta, op: str, operand: Any, target: FilterTarget, ctx: Ctx
+    ) -> sa.ColumnElement[bool]:
+        assert target.column is not None
+        found = compile_membership(op, operand, target.column, ctx, self.resolve)
+        if found is not None:
+            return found
+        return super().compile_filter(field, op, operand, target, ctx)
+
+    def check_stored(
+        self, conn: Connection, field: FieldMeta, values: Sequence[Any]
+    ) -> dict[int, FieldValueError]:
+        pairs = list(flatten(values))
+        if not pairs:
+            return {}
+        id_col, usable = self.references()
+        missing = missing_ids(conn, id_col, usable, {ref for _, ref in pairs})
+        return {pos: FieldValueError(self.invalid_code) for pos, ref in pairs if ref in missing}
+
+    def json_schema(self, field: FieldMeta) -> dict[str, Any]:
+        return {"type": "integer", "description": self.described_as}
