@@ -75,6 +75,29 @@ def _jsonable(value: Any) -> Any:
     return orjson.loads(_dumps(value, sort=False))
 
 
+def append_org_change(
+    conn: Connection,
+    ctx: Ctx,
+    object_type: str,
+    object_id: int,
+    op: str,
+    before: Any,
+    after: Any,
+    *,
+    username: str | None = None,
+) -> int:
+    """An ``org_change`` entry (department, user, role): what it was and became."""
+    return append(
+        conn,
+        ctx,
+        "org_change",
+        object_type=object_type,
+        object_id=object_id,
+        details={"op": op, "before": before, "after": after},
+        username=username,
+    )
+
+
 @functools.cache
 def _statements() -> tuple[Any, Any, Any]:
     """Built once: on a single-record write the audit entry is a third of the work, and

@@ -36,7 +36,14 @@ from sqlalchemy.engine import Connection
 from qiao.context import Ctx
 from qiao.db import schema
 from qiao.db.types import IdType
-from qiao.errors import ErrorDetail, Forbidden, NotAuthenticated, NotFound, QiaoError
+from qiao.errors import (
+    BadRequest,
+    ErrorDetail,
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    QiaoError,
+)
 from qiao.forms.model import FieldMeta, FormMeta
 from qiao.org.departments import users_sharing_departments
 
@@ -232,8 +239,12 @@ class FormAccess:
             return FULL_RULE
         return self.rules.get(fm.id, FieldRule(access="hidden"))
 
-    def hidden_ids(self) -> set[int]:
-        return {fm.id for fm in self.form.live_fields if self.rule(fm).access == "hidden"}
+    def hidden_ids(self) -> frozenset[int]:
+        return self._hidden_ids
+
+    @functools.cached_property
+    def _hidden_ids(self) -> frozenset[int]:
+        return frozenset(fm.id for fm in self.form.live_fields if self.rule(fm).access == "hidden")
 
     def masked_keys(self) -> set[str]:
         return {fm.key for fm in self._masked_fields}
@@ -244,7 +255,11 @@ class FormAccess:
 
     def visible_form(self) -> FormMeta:
         """The form as this user knows it: hidden fields do not exist for them, so they
-        cannot be read, filtered, sorted, searched or written."""
+        cannot be read, filtered, sorted, searched or written. Built once per access."""
+        return self._visible_form
+
+    @functools.cached_property
+    def _visible_form(self) -> FormMeta:
         hidden = self.hidden_ids()
         if not hidden:
             return self.form
@@ -263,8 +278,6 @@ class FormAccess:
             if key in masked and op not in MASKED_FILTER_OPS
         ]
         if errors:
-            from qiao.errors import BadRequest
-
             raise BadRequest("invalid_filter", details=errors)
 
     def check_sort(self, sort: str | None) -> None:
@@ -274,8 +287,6 @@ class FormAccess:
         for part in sort.split(","):
             key = part.strip().lstrip("-+")
             if key in masked:
-                from qiao.errors import BadRequest
-
                 raise BadRequest(
                     "invalid_sort",
                     key=key,

@@ -207,14 +207,7 @@ def create(
         _set_managers(conn, dept_id, manager_ids)
     row = _row(conn, dept_id)
     after = {**snapshot(row), "manager_ids": sorted(manager_ids or [])}
-    audit.append(
-        conn,
-        ctx,
-        "org_change",
-        object_type="department",
-        object_id=dept_id,
-        details={"op": "create", "before": None, "after": after},
-    )
+    audit.append_org_change(conn, ctx, "department", dept_id, "create", None, after)
     return {"id": dept_id, **snapshot(row), "path": row.path, "manager_ids": after["manager_ids"]}
 
 
@@ -271,14 +264,7 @@ def update(
     row = _row(conn, dept_id)
     after = {**snapshot(row), "manager_ids": _managers(conn, dept_id)}
     if after != before:
-        audit.append(
-            conn,
-            ctx,
-            "org_change",
-            object_type="department",
-            object_id=dept_id,
-            details={"op": "update", "before": before, "after": after},
-        )
+        audit.append_org_change(conn, ctx, "department", dept_id, "update", before, after)
     return {"id": dept_id, **snapshot(row), "path": row.path, "manager_ids": after["manager_ids"]}
 
 
@@ -300,14 +286,7 @@ def delete(conn: Connection, ctx: Ctx, dept_id: int) -> None:
     conn.execute(sa.delete(pm).where(pm.c.member_type == "department", pm.c.member_id == dept_id))
     conn.execute(sa.delete(d).where(d.c.id == dept_id))
     _place(conn, row.parent_id, -1, None)
-    audit.append(
-        conn,
-        ctx,
-        "org_change",
-        object_type="department",
-        object_id=dept_id,
-        details={"op": "delete", "before": snapshot(row), "after": None},
-    )
+    audit.append_org_change(conn, ctx, "department", dept_id, "delete", snapshot(row), None)
 
 
 def _managers(conn: Connection, dept_id: int) -> list[int]:

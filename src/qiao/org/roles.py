@@ -79,14 +79,7 @@ def _snapshot(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _audit(conn: Connection, ctx: Ctx, role_id: int, op: str, before: Any, after: Any) -> None:
-    audit.append(
-        conn,
-        ctx,
-        "org_change",
-        object_type="role",
-        object_id=role_id,
-        details={"op": op, "before": before, "after": after},
-    )
+    audit.append_org_change(conn, ctx, "role", role_id, op, before, after)
 
 
 def create_role(

@@ -408,14 +408,7 @@ def set_roles(conn: Connection, user_id: int, role_ids: list[int]) -> None:
 
 
 def _audit(conn: Connection, ctx: Ctx, user_id: int, op: str, before: Any, after: Any) -> None:
-    audit.append(
-        conn,
-        ctx,
-        "org_change",
-        object_type="user",
-        object_id=user_id,
-        details={"op": op, "before": before, "after": after},
-    )
+    audit.append_org_change(conn, ctx, "user", user_id, op, before, after)
 
 
 # ----- administration ---------------------------------------------------------------------
@@ -610,13 +603,7 @@ def accept_invite(conn: Connection, ctx: Ctx, token: str, password: str) -> dict
     """Set the password of an invited user; the link is used up."""
     row = _invited_row(conn, token, ctx.now())
     set_password(conn, row.id, password, must_change=False)
-    audit.append(
-        conn,
-        ctx,
-        "org_change",
-        object_type="user",
-        object_id=row.id,
-        details={"op": "accept_invite", "before": None, "after": None},
-        username=row.username,
+    audit.append_org_change(
+        conn, ctx, "user", row.id, "accept_invite", None, None, username=row.username
     )
     return {"username": row.username, "display_name": row.display_name}

@@ -380,19 +380,24 @@ def _apply_update(
     return count
 
 
-def _links(conn: Connection, form: FormMeta, record_id: int) -> dict[int, set[int]]:
+def _links(form: FormMeta, record: dict[str, Any]) -> dict[int, set[int]]:
     """The record's current links per relation field (kept even if out of scope)."""
-    found = fetch_records(conn, form, [record_id], Ctx(user=None))
-    record = found.get(record_id)
     result: dict[int, set[int]] = {}
-    if record is None:
-        return result
     for fm in form.live_fields:
         if fm.ftype.referenced_form(fm) is None:
             continue
         value = record["data"].get(fm.key)
         result[fm.id] = set(value if isinstance(value, list) else [] if value is None else [value])
     return result
+
+
+def _as_seen(access: FormAccess, record: dict[str, Any]) -> dict[str, Any]:
+    """A record read in full, as this user may see it (what ``_read_back`` would read)."""
+    if access.full:
+        return record
+    visible = access.visible_form().by_key
+    data = {key: value for key, value in record["data"].items() if key in visible}
+    return access.shape({**record, "data": data})
 
 
 def update_record(
@@ -418,17 +423,18 @@ def update_record(
             raise Conflict("version_conflict", current=current)
         if refused or errors:
             raise ValidationFailed(details=refused + errors)
+        before = fetch_records(conn, form, [record_id], ctx)
         problems = V.check_in_database(conn, form, ctx, [prepared], [""], [record_id])
         problems += _relation_scope_errors(
-            rt, conn, ctx, form, [prepared], [""], [_links(conn, form, record_id)]
+            rt, conn, ctx, form, [prepared], [""], [_links(form, before[record_id])]
         )
         if problems:
             raise ValidationFailed(details=problems)
-        before = fetch_records(conn, form, [record_id], ctx)
         if _apply_update(conn, form, ctx, [record_id], prepared, version) == 0:
             raise Conflict("version_conflict", current=current)
-        A.updated(conn, ctx, form, before, fetch_records(conn, form, [record_id], ctx))
-        return _read_back(conn, access, [record_id], ctx)[record_id]
+        after = fetch_records(conn, form, [record_id], ctx)
+        A.updated(conn, ctx, form, before, after)
+        return _as_seen(access, after[record_id])
 
     return _write(rt, form, ctx, update)
 
