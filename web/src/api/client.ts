@@ -25,6 +25,13 @@ export class ApiError extends Error {
   }
 }
 
+/** One line for a failure shown in a single place: every detail's message when the
+ * server named them, else the error's own message. */
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError && e.details.length) return e.details.map((d) => d.message).join("；");
+  return (e as Error).message;
+}
+
 let csrfToken = "";
 let locale = "zh-CN";
 
