@@ -314,3 +314,26 @@ def test_hot_reads_cost_the_same_for_1_or_many(api: Api, rt: Runtime, make_user:
     for i in range(10):
         api.ok(api.post(views, {"name": f"v{i}", "kind": "table", "shared": True}), 201)
     assert cost(views) == one
+
+
+def test_a_members_app_list_costs_the_same_for_1_or_many_apps(
+    api: Api, rt: Runtime, make_user: Any
+) -> None:
+    """Which apps and forms a member may open is answered for all of them at once."""
+    bob = make_user("bob")
+
+    def cost() -> int:
+        bob.ok(bob.get("/apps"))  # warm: schema cache, token
+        with counting(rt) as statements:
+            listed = bob.ok(bob.get("/apps"))["items"]
+        assert all(app["forms"] for app in listed)
+        return len(statements)
+
+    api.make_form([FIELDS[0]])
+    one = cost()
+    for i in range(4):
+        app_id = api.make_app(f"应用{i}")["id"]
+        for j in range(3):
+            api.make_form([FIELDS[0]], name=f"表单{j}", app_id=app_id)
+    assert len(bob.ok(bob.get("/apps"))["items"]) == 5
+    assert cost() == one

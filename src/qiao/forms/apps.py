@@ -16,7 +16,7 @@ from qiao.forms.catalog import bump_version, load_form
 from qiao.forms.inputs import AppIn, AppPatch, FormOrderIn
 from qiao.forms.references import refuse_if_referenced
 from qiao.forms.views import app_json
-from qiao.org.access import accessible_form_ids, is_app_admin
+from qiao.org.access import accessible_form_ids, admin_app_ids, is_app_admin
 from qiao.org.permissions import require_admin, require_user
 from qiao.runtime import Runtime
 
@@ -32,37 +32,29 @@ def _app_row(conn: Connection, app_id: int) -> Any:
     return row
 
 
-def _visible_forms(conn: Connection, ctx: Ctx, forms: list[Any]) -> list[Any]:
-    if ctx.user is None or ctx.user.is_admin:
-        return forms
-    allowed = accessible_form_ids(conn, ctx, forms)
-    return [f for f in forms if f.id in allowed]
-
-
 def list_apps(rt: Runtime, ctx: Ctx) -> list[dict[str, Any]]:
-    """The apps the user administers or has at least one form to open in."""
+    """The apps the user administers or has at least one form to open in (a fixed
+    number of queries however many apps and forms there are)."""
     require_user(ctx)
     with rt.db.read() as conn:
         rows = conn.execute(
             sa.select(apps).where(apps.c.deleted_at.is_(None)).order_by(apps.c.position, apps.c.id)
         ).all()
-        catalog = rt.schema.get(conn)
-        by_app: dict[int, list[Any]] = {}
-        for form in catalog.forms.values():
-            if form.deleted_at is None:
-                by_app.setdefault(form.app_id, []).append(form)
-        result = []
-        for row in rows:
-            if ctx.token_app_ids is not None and row.id not in ctx.token_app_ids:
-                continue
-            manages = is_app_admin(conn, ctx, row.id)
-            forms = (
-                by_app.get(row.id, [])
-                if manages
-                else _visible_forms(conn, ctx, by_app.get(row.id, []))
-            )
-            if manages or forms:
-                result.append({**app_json(row, forms), "can_manage": manages})
+        live = [f for f in rt.schema.get(conn).forms.values() if f.deleted_at is None]
+        administered = admin_app_ids(conn, ctx)
+        allowed = accessible_form_ids(conn, ctx, live)
+    by_app: dict[int, list[Any]] = {}
+    for form in live:
+        if form.id in allowed:
+            by_app.setdefault(form.app_id, []).append(form)
+    result = []
+    for row in rows:
+        if ctx.token_app_ids is not None and row.id not in ctx.token_app_ids:
+            continue
+        manages = administered is None or row.id in administered
+        forms = by_app.get(row.id, [])
+        if manages or forms:
+            result.append({**app_json(row, forms), "can_manage": manages})
     return result
 
 
@@ -74,7 +66,8 @@ def get_app(rt: Runtime, ctx: Ctx, app_id: int) -> dict[str, Any]:
         forms = [f for f in catalog.forms.values() if f.app_id == app_id and f.deleted_at is None]
         manages = is_app_admin(conn, ctx, app_id)
         if not manages:
-            forms = _visible_forms(conn, ctx, forms)
+            allowed = accessible_form_ids(conn, ctx, forms)
+            forms = [f for f in forms if f.id in allowed]
         blocked = ctx.token_app_ids is not None and app_id not in ctx.token_app_ids
         if blocked or (not manages and not forms):
             raise NotFound("app_not_found")

@@ -110,13 +110,9 @@ _ONE_ROW = sa.select(sa.literal(1).label("one")).subquery("one_row")
 
 
 @functools.cache
-def _groups_statement() -> sa.Select[Any]:
-    """The user's groups of a form, each row (and at least one, with a NULL group)
-    carrying whether the user administers the form's app. Built once with bound
-    parameters ``uid``, ``form_id`` and ``app_id``: building the expression per request
-    cost more than running it."""
-    g, m, a = schema.permission_groups, schema.permission_members, schema.app_admins
-    ud = schema.user_departments
+def _my_group_ids() -> sa.Select[Any]:
+    """The ids of the groups the user (bound parameter ``uid``) is a member of."""
+    m, ud = schema.permission_members, schema.user_departments
     uid = sa.bindparam("uid", type_=IdType)
     roles = sa.select(schema.user_roles.c.role_id).where(schema.user_roles.c.user_id == uid)
     # a group whose member is a department includes its sub-departments: the user
@@ -133,7 +129,18 @@ def _groups_statement() -> sa.Select[Any]:
         sa.and_(m.c.member_type == "role", m.c.member_id.in_(roles)),
         sa.and_(m.c.member_type == "department", m.c.member_id.in_(containing)),
     )
-    matching = sa.select(m.c.group_id).where(member)
+    return sa.select(m.c.group_id).where(member)
+
+
+@functools.cache
+def _groups_statement() -> sa.Select[Any]:
+    """The user's groups of a form, each row (and at least one, with a NULL group)
+    carrying whether the user administers the form's app. Built once with bound
+    parameters ``uid``, ``form_id`` and ``app_id``: building the expression per request
+    cost more than running it."""
+    g, a = schema.permission_groups, schema.app_admins
+    uid = sa.bindparam("uid", type_=IdType)
+    matching = _my_group_ids()
     app_admin = sa.exists().where(
         a.c.app_id == sa.bindparam("app_id", type_=IdType), a.c.user_id == uid
     )
@@ -424,13 +431,37 @@ def require_app_admin(conn: Connection, ctx: Ctx, app_id: int) -> None:
         raise Forbidden("app_admin_required")
 
 
+@functools.cache
+def _open_forms_statement() -> sa.Select[Any]:
+    """(form id, operations) of every group of the user (bound ``uid``), any form."""
+    g = schema.permission_groups
+    return sa.select(g.c.form_id, g.c.operations).where(g.c.id.in_(_my_group_ids()))
+
+
+def admin_app_ids(conn: Connection, ctx: Ctx) -> set[int] | None:
+    """The apps the user administers; None for a system administrator (all of them)."""
+    if ctx.user is None:
+        return set()
+    if ctx.user.is_admin:
+        return None
+    a = schema.app_admins
+    return set(conn.execute(sa.select(a.c.app_id).where(a.c.user_id == ctx.user.id)).scalars())
+
+
 def accessible_form_ids(conn: Connection, ctx: Ctx, forms: Iterable[FormMeta]) -> set[int]:
-    """The forms the user may open (for app lists and navigation)."""
-    result: set[int] = set()
-    for form in forms:
-        try:
-            form_access(conn, ctx, form)
-        except Forbidden:
-            continue
-        result.add(form.id)
-    return result
+    """The forms the user may open (for app lists and navigation), with the same rules
+    as ``form_access`` but in two queries for any number of forms."""
+    forms = list(forms)
+    user = ctx.user
+    if user is None:
+        return set()
+    if ctx.token_app_ids is not None:
+        forms = [f for f in forms if f.app_id in ctx.token_app_ids]
+    administered = admin_app_ids(conn, ctx)
+    if administered is None:
+        return {f.id for f in forms}
+    ops: dict[int, set[str]] = {}
+    for form_id, operations in conn.execute(_open_forms_statement(), {"uid": user.id}):
+        ops.setdefault(form_id, set()).update(operations or [])
+    opening = {"view", "create", "import", "manage"}
+    return {f.id for f in forms if f.app_id in administered or ops.get(f.id, set()) & opening}
