@@ -376,10 +376,17 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def _merge_areas() -> None:
-    """Each area keeps its messages in its own module; a code is defined only once."""
-    from qiao.i18n import catalog_access, catalog_account, catalog_audit, catalog_org
+    """Each area keeps its messages in its own ``catalog_<area>.py`` module (found by
+    name, so a new area touches only its module); a code is defined only once."""
+    import importlib
+    import pkgutil
 
-    for part in (catalog_access, catalog_account, catalog_audit, catalog_org):
+    import qiao.i18n as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if not info.name.startswith("catalog_"):
+            continue
+        part = importlib.import_module(f"qiao.i18n.{info.name}")
         for code, texts in part.MESSAGES.items():
             assert code not in MESSAGES, f"message {code} defined twice"
             MESSAGES[code] = texts
