@@ -10,6 +10,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,10 @@ class Settings(BaseSettings):
     #: how long the password step of a two-factor login stays good for the code step
     totp_challenge_seconds: int = Field(default=300, ge=30)
     max_body_bytes: int = 16 * 1024 * 1024
+    #: the body limit of a file upload request only (one or more files)
+    max_upload_bytes: int = 200 * 1024 * 1024
+    #: where uploaded files are kept: "local" (``data_dir/files``)
+    file_store: Literal["local"] = "local"
     bulk_max_items: int = 5000
     # login throttling: after ``login_slow_after`` failures each attempt is delayed,
     # after ``login_lock_after`` the account is locked for ``login_lock_minutes``.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from qiao.config import Settings
 from qiao.db.engine import make_engine
 from qiao.db.uow import Database
+from qiao.files.store import FileStore, make_store
 from qiao.forms.catalog import Catalog, SchemaCache
 from qiao.forms.model import FormMeta
 
@@ -19,6 +20,11 @@ class Runtime:
     settings: Settings
     db: Database
     schema: SchemaCache
+    #: uploaded files' contents, made once from the settings
+    files: FileStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.files = make_store(self.settings)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:

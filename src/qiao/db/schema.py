@@ -351,3 +351,32 @@ audit_head = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
+
+# ----- files -----------------------------------------------------------------------------
+#: Uploaded files (attachment, image and signature fields). The blob lives in the file
+#: store under ``storage_key``; a file is *pending* (``record_id`` NULL) from its upload
+#: until a record saves it into ``field_id``, then *attached*; removed from the record it
+#: is *detached* and the purge deletes it. No foreign keys to forms: the purge of a form
+#: outlives nothing here that it must keep consistent, and rows are swept by the purge.
+files = sa.Table(
+    "qiao_files",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column("storage_key", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("mime", sa.String(128), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("width", sa.Integer),
+    sa.Column("height", sa.Integer),
+    sa.Column("thumbnail_key", sa.String(64)),
+    sa.Column("form_id", IdType, nullable=False),
+    sa.Column("field_id", IdType, nullable=False),
+    sa.Column("record_id", IdType),
+    sa.Column("created_by", IdType, sa.ForeignKey("qiao_users.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("attached_at", UTCDateTime),
+    sa.Column("detached_at", UTCDateTime),
+    sa.Index("ix_qiao_files_record", "form_id", "record_id", "field_id"),
+    sa.Index("ix_qiao_files_created", "created_at"),
+)
