@@ -151,6 +151,7 @@ def _insert(
         )
         ids = list(result.scalars())
     _write_junctions(conn, form, ids, items, replace=False)
+    V.after_write(conn, form, ctx, ids, items)
     return ids
 
 
@@ -377,6 +378,7 @@ def _apply_update(
             stmt = stmt.where(table.c.version == expected_version)
         count += conn.execute(stmt.values(values)).rowcount
     _write_junctions(conn, form, ids, [prepared] * len(ids), replace=True)
+    V.after_write(conn, form, ctx, ids, [prepared] * len(ids))
     return count
 
 

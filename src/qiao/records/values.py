@@ -69,7 +69,8 @@ def check_in_database(
         if not positions:
             continue
         values = [items[i][fm.id] for i in positions]
-        for pos, exc in fm.ftype.check_stored(conn, fm, values).items():
+        record_ids = [exclude_ids[i] if exclude_ids else None for i in positions]
+        for pos, exc in fm.ftype.check_stored_for(conn, fm, values, ctx, record_ids).items():
             errors.append(detail(fm, exc, prefixes[positions[pos]]))
         if fm.unique and fm.storage is Storage.COLUMN:
             errors.extend(
@@ -117,3 +118,15 @@ def _unique_errors(
 def _unique_detail(fm: FieldMeta, value: Any, prefix: str, ctx: Ctx) -> ErrorDetail:
     shown = fm.ftype.display(fm, value, ctx)
     return ErrorDetail(f"{prefix}{fm.key}", "unique", {"label": fm.label, "value": shown})
+
+
+def after_write(
+    conn: Connection, form: FormMeta, ctx: Ctx, ids: Sequence[int], items: Sequence[Prepared]
+) -> None:
+    """Let each written field's type bring its outside state in step (files attached)."""
+    for fm in form.live_fields:
+        written = [
+            (rid, item[fm.id]) for rid, item in zip(ids, items, strict=True) if fm.id in item
+        ]
+        if written:
+            fm.ftype.after_write(conn, fm, ctx, [r for r, _ in written], [v for _, v in written])

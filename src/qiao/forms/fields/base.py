@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 class Storage(enum.Enum):
     COLUMN = "column"  # one nullable column on the form table
     JUNCTION = "junction"  # a child table qj_<field id> (record_id, value, position)
+    CHILD = "child"  # a sub-form's table qs_<field id> (id, record_id, position, c<n>…)
 
 
 class FieldSettings(BaseModel):
@@ -40,6 +41,15 @@ class FieldSettings(BaseModel):
     #: value a new record gets when its input leaves the field out, written as the API
     #: takes values; checked against the type when the settings are saved
     default: Any = None
+
+
+class NestedValueErrors(FieldValueError):
+    """Problems inside a composite value (a sub-form's rows), each at a path below the
+    field such as ``[2].qty``, so the API can point at the very cell."""
+
+    def __init__(self, errors: list[tuple[str, FieldValueError]]) -> None:
+        super().__init__("value_invalid_parts", count=len(errors))
+        self.errors = errors
 
 
 class Bounds(tuple[Any, Any]):
@@ -165,6 +175,30 @@ class FieldType:
     ) -> dict[int, FieldValueError]:
         """Batch checks that need the database; returns errors by position in ``values``."""
         return {}
+
+    def check_stored_for(
+        self,
+        conn: Connection,
+        field: FieldMeta,
+        values: Sequence[Any],
+        ctx: Ctx,
+        record_ids: Sequence[int | None],
+    ) -> dict[int, FieldValueError]:
+        """``check_stored`` for types whose valid values depend on who writes which
+        record (a file may be saved by its uploader, or stay on the record it is on);
+        ``record_ids[i]`` is None for a new record."""
+        return self.check_stored(conn, field, values)
+
+    def after_write(
+        self,
+        conn: Connection,
+        field: FieldMeta,
+        ctx: Ctx,
+        record_ids: Sequence[int],
+        values: Sequence[Any],
+    ) -> None:
+        """The records were written with these values, in the same transaction: types
+        with state outside the form table (uploaded files) bring it in step here."""
 
     def generate(self, conn: Connection, field: FieldMeta, ctx: Ctx) -> Any:
         """A value the system assigns on create (autonumber); UNSET when none."""
