@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from qiao.errors import FieldValueError
 from qiao.forms.fields.base import FieldSettings, FieldType
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -69,6 +70,7 @@ def parse_decimal(value: Any) -> Decimal:
 
 
 class ScaledDecimal(FieldType):
+    formula = Kind.NUMBER
     operators = NUMBER_OPERATORS
     can_be_unique = True
     settings_model: ClassVar[type[FieldSettings]] = DecimalSettings
@@ -127,6 +129,9 @@ class ScaledDecimal(FieldType):
     def to_decimal(self, field: FieldMeta, stored: int) -> Decimal:
         quantum = Decimal(1).scaleb(-self.precision(field))
         return Decimal(stored).scaleb(-self.scale).quantize(quantum, rounding=ROUND_HALF_UP)
+
+    def to_formula(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
+        return None if stored is None else Decimal(stored).scaleb(-self.scale).normalize()
 
     def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
         if stored is None:

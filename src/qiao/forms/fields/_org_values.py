@@ -19,6 +19,7 @@ from qiao.db.types import IdType
 from qiao.errors import FieldValueError
 from qiao.forms.fields._ids import flatten, missing_ids, parse_id
 from qiao.forms.fields.base import FieldType, FilterTarget
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -77,6 +78,8 @@ class OrgReferenceType(FieldType):
     #: the error code of an id that is not a live member / department
     invalid_code: ClassVar[str]
     described_as: ClassVar[str]
+    #: the member's / department's id (equality with ``owner``, ISBLANK)
+    formula = Kind.NUMBER
 
     def references(self) -> tuple[sa.ColumnElement[Any], sa.ColumnElement[bool]]:
         """The id column of the referenced table and the condition for a usable row."""

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from qiao.errors import FieldValueError
 from qiao.forms.fields.base import FieldSettings, FieldType
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -48,6 +49,7 @@ def as_text(field: FieldMeta, value: Any) -> str | None:
 
 
 class TextLike(FieldType):
+    formula = Kind.TEXT
     operators = TEXT_OPERATORS
     searchable = True
     can_be_unique = True

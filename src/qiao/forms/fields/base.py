@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
@@ -19,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from qiao.db.dialect import contains_text
 from qiao.errors import FieldValueError
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -122,6 +125,8 @@ class FieldType:
     internal: ClassVar[bool] = False  # system columns only, not offered to users
     #: operators whose value shape differs from the operator's default arity here
     arity_overrides: ClassVar[dict[str, str]] = {}
+    #: what a formula sees of this type's values (None: formulas cannot refer to it)
+    formula: ClassVar[Kind | None] = None
 
     # ----- settings ---------------------------------------------------------------------
     def parse_settings(
@@ -226,6 +231,55 @@ class FieldType:
         """Records of the linked form are being deleted: unlink them, or return False to
         refuse the delete. Only called for fields whose ``referenced_form`` is set."""
         return True
+
+    # ----- formulas ---------------------------------------------------------------------
+    def formula_kind(self, field: FieldMeta) -> Kind | None:
+        """The kind of value a formula reads from this field; None = not usable there."""
+        return self.formula
+
+    def formula_is_range(self, field: FieldMeta) -> bool:
+        """Several values per record (multiselect, many-relation): a formula sees a range."""
+        return self.storage(field) is Storage.JUNCTION
+
+    def to_formula(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
+        """Stored value -> formula value (qiao.formula.values): by default the JSON form,
+        numbers as Decimal. Types whose JSON form is not what a formula means override."""
+        if stored is None or self.formula_kind(field) is None:
+            return [] if self.formula_is_range(field) else None
+        value = self.to_json(field, stored, ctx)
+        if self.formula_kind(field) is Kind.NUMBER:
+            if isinstance(value, list):
+                return [Decimal(str(v)) for v in value]
+            return None if value is None else Decimal(str(value))
+        return value
+
+    def from_formula(self, field: FieldMeta, value: Any, ctx: Ctx) -> Any:
+        """A formula result -> the stored form (default values from expressions, computed
+        fields). Blank and error values store as empty; the value is first coerced to
+        this type's formula kind the way Excel would, then checked like input."""
+        from qiao.formula import values as fv
+
+        if value is None or fv.is_error(value) or value == []:
+            return None
+        kind = self.formula_kind(field)
+        try:
+            if isinstance(value, list):
+                value = [fv.to_text(v) if kind is Kind.TEXT else v for v in value]
+            elif kind is Kind.TEXT:
+                value = fv.to_text(value)
+            elif kind is Kind.NUMBER:
+                value = fv.to_number(value)
+            elif kind is Kind.BOOL:
+                value = fv.to_bool(value)
+            elif kind in (Kind.DATE, Kind.DATETIME):
+                value = fv.to_date(value)
+        except fv.FormulaErrorSignal as exc:
+            raise FieldValueError("formula_value_invalid", value=str(exc.error)) from exc
+        if kind is Kind.DATE and isinstance(value, datetime):
+            value = value.date()
+        elif kind is Kind.DATETIME and not isinstance(value, datetime):
+            value = datetime.combine(value, time())
+        return self.to_storage(field, value, ctx)
 
     # ----- query ------------------------------------------------------------------------
     def operators_for(self, field: FieldMeta) -> tuple[str, ...]:

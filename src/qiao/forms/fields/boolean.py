@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from qiao.errors import FieldValueError
 from qiao.forms.fields.base import FieldType, registry
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -20,6 +21,7 @@ _FALSE = {"false", "0", "no", "n", "否", "不是", "×", "off"}
 @registry.register
 class BooleanType(FieldType):
     key = "boolean"
+    formula = Kind.BOOL
     operators = ("eq", "ne", "is_empty", "is_not_empty")
 
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from qiao.errors import FieldValueError
 from qiao.forms.fields.base import FieldType, registry
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -39,6 +40,7 @@ def parse_iso_date(value: Any) -> date:
 @registry.register
 class DateType(FieldType):
     key = "date"
+    formula = Kind.DATE
     operators = DATE_OPERATORS
     can_be_unique = True
 
@@ -52,6 +54,9 @@ class DateType(FieldType):
 
     def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
         return None if stored is None else stored.isoformat()
+
+    def to_formula(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
+        return stored
 
     def from_text(self, field: FieldMeta, text: str, ctx: Ctx) -> Any:
         text = text.strip()

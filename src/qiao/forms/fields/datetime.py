@@ -15,6 +15,7 @@ from qiao.db.types import UTCDateTime
 from qiao.errors import FieldValueError
 from qiao.forms.fields.base import Bounds, registry
 from qiao.forms.fields.date import DateType, parse_iso_date
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -47,6 +48,7 @@ def parse_datetime(value: Any, ctx: Ctx) -> datetime:
 @registry.register
 class DateTimeType(DateType):
     key = "datetime"
+    formula = Kind.DATETIME
 
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return UTCDateTime()
@@ -60,6 +62,10 @@ class DateTimeType(DateType):
         if stored is None:
             return None
         return stored.astimezone(ctx.tz).isoformat()
+
+    def to_formula(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
+        """Naive, in the organisation's zone: what the user sees and what TODAY() means."""
+        return None if stored is None else stored.astimezone(ctx.tz).replace(tzinfo=None)
 
     def display(self, field: FieldMeta, stored: Any, ctx: Ctx) -> str:
         if stored is None:

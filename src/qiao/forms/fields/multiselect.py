@@ -15,6 +15,7 @@ from qiao.forms.fields._choices import (
 )
 from qiao.forms.fields._junction import JunctionType
 from qiao.forms.fields.base import registry
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -26,6 +27,7 @@ _SEPARATORS = ("、", ",", "，", ";", "；", "/")
 @registry.register
 class MultiselectType(ChoiceOptions, JunctionType):
     key = "multiselect"
+    formula = Kind.TEXT  # a range of option labels
 
     def junction_value_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return sa.String(32)

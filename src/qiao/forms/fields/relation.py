@@ -26,6 +26,7 @@ from qiao.forms.fields.base import (
     Storage,
     registry,
 )
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -54,6 +55,8 @@ def target_table(form_id: int) -> sa.TableClause:
 @registry.register
 class RelationType(FieldType):
     key = "relation"
+    #: the linked record's id; ``customer.city`` paths reach the linked record's fields
+    formula = Kind.NUMBER
     settings_model = RelationSettings
 
     def check_settings(self, conn: Connection, settings: FieldSettings) -> None:

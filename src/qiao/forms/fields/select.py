@@ -14,6 +14,7 @@ from qiao.forms.fields._choices import (
     choice_settings,
 )
 from qiao.forms.fields.base import FieldType, registry
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 @registry.register
 class SelectType(ChoiceOptions, FieldType):
     key = "select"
+    formula = Kind.TEXT  # the option's label
     searchable = True
 
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:

@@ -10,6 +10,7 @@ from qiao.db.types import IdType
 from qiao.forms.fields._decimal import NUMBER_OPERATORS
 from qiao.forms.fields._ids import parse_id
 from qiao.forms.fields.base import FieldType, registry
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 @registry.register
 class RecordIdType(FieldType):
     key = "sys_id"
+    formula = Kind.NUMBER
     internal = True
     operators = tuple(op for op in NUMBER_OPERATORS if op not in ("is_empty", "is_not_empty"))
 
