@@ -59,6 +59,7 @@ export default {
     text: "Text", textarea: "Long text", number: "Number", money: "Money", percent: "Percent",
     date: "Date", datetime: "Date & time", boolean: "Yes/No", select: "Single select", multiselect: "Multi select",
     phone: "Phone", email: "Email", url: "URL", user: "Member", department: "Department", autonumber: "Serial number", relation: "Link to records",
+    formula: "Formula", lookup: "Lookup", rollup: "Rollup",
   },
   paletteGroups: { basic: "Basic", choice: "Choice", datetime: "Date & time", contact: "Contact", advanced: "Advanced", system: "System" },
   fields: { generated: "Generated when saved" },

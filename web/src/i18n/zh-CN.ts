@@ -59,6 +59,7 @@ export default {
     text: "单行文本", textarea: "多行文本", number: "数字", money: "金额", percent: "百分比",
     date: "日期", datetime: "日期时间", boolean: "是/否", select: "单选", multiselect: "多选",
     phone: "手机号", email: "邮箱", url: "网址", user: "成员", department: "部门", autonumber: "流水号", relation: "关联记录",
+    formula: "公式", lookup: "关联字段", rollup: "汇总",
   },
   paletteGroups: { basic: "基础字段", choice: "选择", datetime: "日期时间", contact: "联系方式", advanced: "高级字段", system: "系统字段" },
   fields: { generated: "保存后自动生成" },
