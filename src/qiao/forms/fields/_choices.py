@@ -32,6 +32,8 @@ class Choice(BaseModel):
     label: str = Field(min_length=1, max_length=100)
     color: str = Field(default="", pattern=r"^(#[0-9a-fA-F]{6})?$")
     archived: bool = False
+    #: cascading options: the parent field's option labels this option belongs to
+    parents: list[str] = Field(default_factory=list, max_length=200)
 
     @field_validator("label")
     @classmethod
@@ -44,6 +46,8 @@ class Choice(BaseModel):
 
 class ChoiceSettings(FieldSettings):
     choices: list[Choice] = Field(default_factory=list, max_length=1000)
+    #: cascading options: the key of the select field whose value filters these options
+    depends_on: str | None = Field(default=None, max_length=63)
 
     @field_validator("choices", mode="before")
     @classmethod
@@ -82,7 +86,15 @@ def merge_choices(new: ChoiceSettings, old: ChoiceSettings | None) -> ChoiceSett
             or (old_by_id[cid].color if cid in old_by_id else "")
             or PALETTE[index % len(PALETTE)]
         )
-        result.append(Choice(id=cid, label=choice.label, color=color, archived=choice.archived))
+        result.append(
+            Choice(
+                id=cid,
+                label=choice.label,
+                color=color,
+                archived=choice.archived,
+                parents=choice.parents,
+            )
+        )
     for old_choice in old_choices:
         if old_choice.id not in used:
             result.append(old_choice.model_copy(update={"archived": True}))

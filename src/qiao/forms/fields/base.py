@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +34,19 @@ class Storage(enum.Enum):
     CHILD = "child"  # a sub-form's table qs_<field id> (id, record_id, position, c<n>…)
 
 
+class ValueRule(BaseModel):
+    """A validation rule on one field's value, with the message the user sees when it
+    fails (the standard message when none is given). Checked by qiao.records.rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["regex", "length", "range"]
+    pattern: str | None = Field(default=None, max_length=500)  # regex
+    min: Any = None  # length: characters; range: a number or an ISO date
+    max: Any = None
+    message: str = Field(default="", max_length=200)
+
+
 class FieldSettings(BaseModel):
     """Settings every field has; types extend this model with their own."""
 
@@ -44,6 +57,14 @@ class FieldSettings(BaseModel):
     #: value a new record gets when its input leaves the field out, written as the API
     #: takes values; checked against the type when the settings are saved
     default: Any = None
+    #: validation rules (regex, length, range), checked on every write path
+    rules: list[ValueRule] = Field(default_factory=list, max_length=20)
+    #: a formula giving a new record's value when its input leaves the field out
+    default_formula: str | None = Field(default=None, max_length=4000)
+    #: a formula: FALSE hides the field in the form (and then it is not required)
+    visible_when: str | None = Field(default=None, max_length=4000)
+    #: a formula: TRUE makes the field required
+    required_when: str | None = Field(default=None, max_length=4000)
 
 
 class NestedValueErrors(FieldValueError):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
 from qiao.db import schema
@@ -35,11 +35,25 @@ if TYPE_CHECKING:
 SINGLE_OPERATORS = ("eq", "ne", "in", "not_in", "is_empty", "is_not_empty")
 
 
+class FillRule(BaseModel):
+    """Linked data: choosing a record copies its ``source`` field into ``target`` here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: str = Field(min_length=1, max_length=63)
+    source: str = Field(min_length=1, max_length=63)
+
+
 class RelationSettings(FieldSettings):
     target_form_id: int = Field(gt=0)
     multiple: bool = False
     on_delete: Literal["restrict", "nullify"] = "restrict"
     display_field: str | None = Field(default=None, max_length=63)
+    #: fields filled from the chosen record (the user may still edit them)
+    fill: list[FillRule] = Field(default_factory=list, max_length=50)
+    #: a filter tree on the target form limiting the records offered; a value
+    #: ``"$field:<key>"`` stands for the current value of this form's field <key>
+    option_filter: Any = None
 
 
 def _settings(field: FieldMeta) -> RelationSettings:
