@@ -21,10 +21,13 @@ from qiao.api.limits import BodyLimitMiddleware
 from qiao.api.routers import account as account_routes
 from qiao.api.routers import apps, auth, comments, forms, health, org, records, users, views
 from qiao.api.routers import audit as audit_routes
+from qiao.api.routers import files as file_routes
 from qiao.api.routers import permissions as permission_routes
+from qiao.api.routers import regions as region_routes
 from qiao.config import Settings
 from qiao.context import utcnow
 from qiao.db.migrate import upgrade
+from qiao.files.service import purge_files
 from qiao.forms.purge import purge_expired
 from qiao.runtime import Runtime
 
@@ -62,7 +65,11 @@ def create_app(
     )
     app.state.runtime = rt
     errors.install(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=rt.settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=rt.settings.max_body_bytes,
+        overrides=[(file_routes.UPLOAD_PATH, rt.settings.max_upload_bytes)],
+    )
     # the web app's chunks and record pages shrink 3-5x; tiny bodies are not worth it
     app.add_middleware(GZipMiddleware, minimum_size=1024)
 
@@ -72,6 +79,8 @@ def create_app(
     api.include_router(permission_routes.router)
     api.include_router(account_routes.router)
     api.include_router(audit_routes.router)
+    api.include_router(file_routes.router)
+    api.include_router(region_routes.router)
     app.include_router(api)
     app.include_router(health.router)
     openapi.install(app)
@@ -91,6 +100,7 @@ async def _purge_loop(rt: Runtime) -> None:
     while True:
         try:
             counts = await run_in_threadpool(purge_expired, rt, utcnow())
+            counts["files"] = await run_in_threadpool(purge_files, rt, utcnow())
             if any(counts.values()):
                 log.info("purged expired schema objects: %s", counts)
         except Exception:

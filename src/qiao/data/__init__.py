@@ -1,0 +1,1 @@
+"""Data sets shipped with qiao (see README.md in this folder for sources and licences)."""
