@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
 
 from qiao.db import schema
 
@@ -136,3 +137,49 @@ def migration_lock(conn: Connection) -> None:
     """Serialise concurrent migrations of several app servers starting at once."""
     if not is_sqlite(conn):
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(7311734)"))
+
+
+class _JsonText(sa.sql.functions.FunctionElement[Any]):
+    """``(col, key)``: one top-level member of a JSON object kept as text.
+
+    SQLite: ``json_extract(col, '$.key')`` (numbers come back as numbers, strings as
+    text). PostgreSQL: ``CAST(col AS JSONB) ->> 'key'``, cast to DOUBLE PRECISION for
+    numbers. The key is a bound parameter (so it is part of the statement cache key);
+    it comes from a field type's code, never from a user.
+    """
+
+    name = "qiao_json_text"
+    inherit_cache = True
+    type: Any = sa.Text()
+
+    def __init__(self, col: sa.ColumnElement[Any], key: str) -> None:
+        super().__init__(col, sa.literal(key, sa.Text()))
+
+
+class _JsonNumber(_JsonText):
+    name = "qiao_json_number"
+    inherit_cache = True
+    type: Any = sa.Float()
+
+
+@compiles(_JsonText, "sqlite")
+def _json_sqlite(element: _JsonText, compiler: Any, **kw: Any) -> str:
+    col, key = list(element.clauses)
+    return f"json_extract({compiler.process(col, **kw)}, '$.' || {compiler.process(key, **kw)})"
+
+
+@compiles(_JsonText)
+def _json_pg(element: _JsonText, compiler: Any, **kw: Any) -> str:
+    col, key = list(element.clauses)
+    text = f"(CAST({compiler.process(col, **kw)} AS JSONB) ->> {compiler.process(key, **kw)})"
+    return f"CAST({text} AS DOUBLE PRECISION)" if isinstance(element, _JsonNumber) else text
+
+
+def json_number(col: sa.ColumnElement[Any], key: str) -> sa.ColumnElement[float]:
+    """The number at ``key`` of a JSON object stored as text (NULL when absent)."""
+    return _JsonNumber(col, key)
+
+
+def json_text(col: sa.ColumnElement[Any], key: str) -> sa.ColumnElement[str]:
+    """The string at ``key`` of a JSON object stored as text (NULL when absent)."""
+    return _JsonText(col, key)

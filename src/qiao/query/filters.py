@@ -115,6 +115,10 @@ class _Compiler:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
                 raise FieldValueError("filter_value_days", op=op)
             return value
+        if arity == "object":  # a type's own structured operand, e.g. {lat, lng, km}
+            if not isinstance(value, dict):
+                raise FieldValueError("filter_value_object", op=op)
+            return coerce(fm, op, value, self.ctx)
         if arity == "pair":
             if not isinstance(value, list) or len(value) != 2 or None in value:
                 raise FieldValueError("filter_value_pair")
