@@ -136,7 +136,7 @@ def function(
     *,
     zh: str,
     en: str,
-    examples: list[Example | tuple[str, str]],
+    examples: list[Example | tuple[str, str] | tuple[str, str, Mapping[str, Any]]],
     lazy: bool = False,
     needs_ctx: bool = False,
     volatile: bool = False,
@@ -145,7 +145,8 @@ def function(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated implementation as formula function ``name``.
 
-    ``examples`` are ``Example`` or ``(formula, result)`` pairs; give at least one.
+    ``examples`` are ``Example`` or ``(formula, result[, values])`` tuples; give at least
+    one.
     """
     if not examples:
         raise ValueError(f"{name}: give at least one example")
@@ -177,8 +178,7 @@ def load_all() -> FunctionRegistry:
     import importlib
     import pkgutil
 
-    from qiao.formula import functions as package
-
+    package = importlib.import_module("qiao.formula.functions")
     for info in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{info.name}")
     return functions
