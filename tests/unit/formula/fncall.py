@@ -1,0 +1,92 @@
+"""Calling one formula function the way the evaluator does, for the function tables of
+test_functions_text/date/china: each argument coerced by its parameter's kind (a range
+parameter gets a list), an error argument short-circuits, a FormulaErrorSignal becomes
+the result, and the result is shown with ``values.display``.
+
+Arguments are Python values: int/float/str-of-digits are given as Decimal by ``D``;
+``None`` is a blank field; a list is a range (a sub-form column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from qiao.formula.registry import Kind, load_all
+from qiao.formula.values import (
+    ErrorValue,
+    FormulaErrorSignal,
+    display,
+    to_bool,
+    to_date,
+    to_number,
+    to_text,
+)
+
+registry = load_all()
+
+_COERCE: dict[Kind, Callable[[Any], Any]] = {
+    Kind.NUMBER: to_number,
+    Kind.TEXT: to_text,
+    Kind.BOOL: to_bool,
+    Kind.DATE: to_date,
+    Kind.DATETIME: to_date,
+}
+
+
+class Ctx:
+    """The two attributes functions may read from the evaluator's context."""
+
+    def __init__(self, today: date, now: datetime) -> None:
+        self.today = today
+        self.now = now.replace(tzinfo=UTC)
+        self.local_now = now
+
+
+FIXED = Ctx(date(2024, 3, 5), datetime(2024, 3, 5, 14, 30, 15))
+
+
+def _literal(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, ErrorValue):
+        return value
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    if isinstance(value, list):
+        return [_literal(v) for v in value]
+    return value
+
+
+def call(name: str, *args: Any, ctx: Ctx = FIXED) -> Any:
+    """The function's result value (an ErrorValue for an error)."""
+    definition = registry.get(name)
+    assert definition is not None, f"{name} is not registered"
+    assert definition.min_args <= len(args), f"{name}: too few arguments"
+    assert definition.max_args is None or len(args) <= definition.max_args
+    values: list[Any] = []
+    for index, raw in enumerate(args):
+        arg = _literal(raw)
+        param = definition.param_at(index)
+        if param.range:
+            if isinstance(arg, ErrorValue) and not definition.accepts_errors:
+                return arg
+            values.append(arg if isinstance(arg, list) else [arg])
+            continue
+        if isinstance(arg, ErrorValue) and not definition.accepts_errors:
+            return arg
+        try:
+            values.append(_COERCE[param.kind](arg) if param.kind in _COERCE else arg)
+        except FormulaErrorSignal as signal:
+            return signal.error
+    try:
+        if definition.needs_ctx:
+            return definition.impl(ctx, *values)
+        return definition.impl(*values)
+    except FormulaErrorSignal as signal:
+        return signal.error
+
+
+def shown(name: str, *args: Any, ctx: Ctx = FIXED) -> str:
+    """The result as a user sees it (``values.display``)."""
+    return display(call(name, *args, ctx=ctx))
