@@ -33,9 +33,19 @@ export type LayoutKind = "section" | "divider" | "text";
 
 export type DesignItem =
   | { uid: string; kind: "field"; ref: string; span: number }
-  | { uid: string; kind: "section"; title: string; description: string }
+  | { uid: string; kind: "section"; title: string; description: string; sid?: string; visibleWhen?: string | null }
   | { uid: string; kind: "divider" }
   | { uid: string; kind: "text"; content: string };
+
+/** A form-level validation rule (form.settings.rules): `expression` must be TRUE for a record to save. */
+export interface FormRule {
+  id: string;
+  expression: string;
+  message: string;
+  /** keys of the fields the message shows on */
+  fields: string[];
+  enabled: boolean;
+}
 
 export interface Row {
   uid: string;
@@ -50,6 +60,8 @@ export interface DesignerState {
   fields: FieldDraft[];
   layout: Row[];
   seq: number;
+  /** form-level validation rules */
+  rules?: FormRule[];
 }
 
 /** Where something lands: a new row at `row`, or inside row `row` at `index`. */
@@ -63,7 +75,7 @@ export interface PublishField extends FieldDefinition {
 
 export type PublishItem =
   | { kind: "field"; ref: string; span: number }
-  | { kind: "section"; title: string; description: string }
+  | { kind: "section"; title: string; description: string; id?: string; visible_when?: string }
   | { kind: "divider" }
   | { kind: "text"; content: string };
 
@@ -71,10 +83,11 @@ export interface PublishPayload {
   fields: PublishField[];
   layout: { items: PublishItem[] }[];
   title_field?: string | null;
+  rules?: FormRule[];
 }
 
 function emptyState(): DesignerState {
-  return { version: DRAFT_VERSION, name: "", description: "", titleField: null, fields: [], layout: [], seq: 0 };
+  return { version: DRAFT_VERSION, name: "", description: "", titleField: null, fields: [], layout: [], seq: 0, rules: [] };
 }
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -117,6 +130,8 @@ export const useDesignerStore = defineStore("designer", () => {
   /** errors from the last publish: by field ref then property ("label", "key", "settings"…), and the form's */
   const fieldErrors = ref<Record<string, Record<string, string>>>({});
   const formErrors = ref<Record<string, string>>({});
+  /** the published form had rules: publishing sends the list even when it is now empty (to remove them) */
+  const hadRules = ref(false);
 
   const snapshot = () => JSON.stringify(state.value);
   const canUndo = computed(() => past.value.length > 0);
@@ -192,6 +207,7 @@ export const useDesignerStore = defineStore("designer", () => {
     selected.value = null;
     fieldErrors.value = {};
     formErrors.value = {};
+    hadRules.value = Array.isArray(form.settings.rules) && form.settings.rules.length > 0;
   }
 
   /** After a draft is saved or the form published: the current state is the baseline. */
@@ -211,6 +227,7 @@ export const useDesignerStore = defineStore("designer", () => {
     s.name = form.name;
     s.description = form.description ?? "";
     s.titleField = (form.settings.title_field as string | undefined) ?? null;
+    s.rules = Array.isArray(form.settings.rules) ? clone(form.settings.rules as FormRule[]) : [];
     const live = form.fields.filter((f) => !f.deleted_at);
     s.fields = live.map((f) => ({
       ref: `f${f.id}`, id: f.id, key: f.key, label: f.label, type: f.type, required: f.required,
@@ -227,7 +244,8 @@ export const useDesignerStore = defineStore("designer", () => {
           placed.add(id);
           rowItems.push({ uid: uid(), kind: "field", ref: `f${id}`, span: item.span ?? GRID });
         } else if (item.kind === "section") {
-          rowItems.push({ uid: uid(), kind: "section", title: item.title ?? "", description: item.description ?? "" });
+          const sec = item as { id?: string; visible_when?: string | null };
+          rowItems.push({ uid: uid(), kind: "section", title: item.title ?? "", description: item.description ?? "", sid: sec.id, visibleWhen: sec.visible_when ?? null });
         } else if (item.kind === "divider") {
           rowItems.push({ uid: uid(), kind: "divider" });
         } else if (item.kind === "text") {
@@ -469,7 +487,7 @@ export const useDesignerStore = defineStore("designer", () => {
     }, merge);
   }
 
-  function updateForm(patch: Partial<Pick<DesignerState, "name" | "description" | "titleField">>, merge?: string): void {
+  function updateForm(patch: Partial<Pick<DesignerState, "name" | "description" | "titleField" | "rules">>, merge?: string): void {
     commit(() => Object.assign(state.value, patch), merge);
   }
 
@@ -499,6 +517,7 @@ export const useDesignerStore = defineStore("designer", () => {
           const choice: Record<string, unknown> = { label: String(c.label ?? "").trim(), color: c.color ?? "" };
           if (c.id) choice.id = c.id;
           if (c.archived) choice.archived = true;
+          if (Array.isArray(c.parents) && c.parents.length) choice.parents = c.parents;
           return choice;
         });
         continue;
@@ -522,7 +541,12 @@ export const useDesignerStore = defineStore("designer", () => {
       .map((row) => ({
         items: row.items.map((i): PublishItem => {
           if (i.kind === "field") return { kind: "field", ref: i.ref, span: i.span };
-          if (i.kind === "section") return { kind: "section", title: i.title, description: i.description };
+          if (i.kind === "section") {
+            const sec: PublishItem = { kind: "section", title: i.title, description: i.description };
+            // the condition (and the id the live form reports visibility under) only when there is one
+            if (i.visibleWhen) Object.assign(sec, { id: i.sid ?? i.uid, visible_when: i.visibleWhen });
+            return sec;
+          }
           if (i.kind === "text") return { kind: "text", content: i.content };
           return { kind: "divider" };
         }),
@@ -531,6 +555,8 @@ export const useDesignerStore = defineStore("designer", () => {
     const payload: PublishPayload = { fields, layout };
     const titleField = state.value.titleField;
     if (titleField && fields.some((f) => f.key === titleField)) payload.title_field = titleField;
+    const rules = state.value.rules ?? [];
+    if (rules.length || hadRules.value) payload.rules = clone(rules);
     return payload;
   }
 
