@@ -131,7 +131,15 @@ def criterion(spec: Value) -> Callable[[Value], bool]:
         if isinstance(spec, bool):
             return lambda v: isinstance(v, bool) and v == spec
         target = to_number(spec)
-        return lambda v: _is_number(v) and compare(_as_number(v), target) == 0
+
+        def number_equal(v: Value) -> bool:
+            # COUNTIF(range, 2) counts the text "2" too
+            if isinstance(v, str):
+                parsed = parse_number_text(v)
+                return parsed is not None and compare(parsed, target) == 0
+            return _is_number(v) and compare(_as_number(v), target) == 0
+
+        return number_equal
     op = "="
     body = spec
     for candidate in _OPERATORS:
@@ -195,7 +203,8 @@ def criterion(spec: Value) -> Callable[[Value], bool]:
         limit = number
         return lambda v: _is_number(v) and test(_cmp(_as_number(v), limit))
     text = body.casefold()
-    return lambda v: isinstance(v, str) and test(_cmp(v.casefold(), text))
+    # empty text, like a blank, is never above or below anything
+    return lambda v: isinstance(v, str) and v != "" and test(_cmp(v.casefold(), text))
 
 
 def _cmp(a: object, b: object) -> int:
