@@ -69,7 +69,7 @@ def reset_postgres(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         names = sa.inspect(conn).get_table_names()
         for name in names:
-            if name.startswith("qj_"):
+            if name.startswith(("qj_", "qs_")):
                 conn.exec_driver_sql(f'DROP TABLE "{name}" CASCADE')
         for name in names:
             if name.startswith("qf_"):

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Row
 
 from qiao.db import schema
 from qiao.errors import NotFound
-from qiao.forms.ddl import build_tables
+from qiao.forms.ddl import build_children, build_tables
 from qiao.forms.fields import registry
 from qiao.forms.model import FieldMeta, FormMeta
 
@@ -81,6 +81,7 @@ def form_from_rows(row: Row[Any] | Any, field_rows: list[Any]) -> FormMeta:
         fields=sorted((field_from_row(f) for f in field_rows), key=lambda f: (f.position, f.id)),
     )
     form.table, form.junctions = build_tables(form)
+    form.children = build_children(form)
     return form
 
 

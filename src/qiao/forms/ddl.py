@@ -2,7 +2,7 @@
 
 Names are generated, never user text: form table ``qf_<form id>``, columns
 ``c_<field id>`` (``c_<field id>v<n>`` after a type change), junction tables
-``qj_<field id>``; indexes ``ix_``/``ux_<table>_<column>``. All DDL runs inside the
+``qj_<field id>``, sub-form child tables ``qs_<field id>`` with columns ``c<n>``; indexes ``ix_``/``ux_<table>_<column>``. All DDL runs inside the
 caller's transaction (both engines have transactional DDL), so a failed schema change
 leaves nothing behind. Column DDL goes through Alembic's operations, which know each
 dialect's ALTER TABLE.
@@ -59,6 +59,37 @@ def build_tables(form: FormMeta) -> tuple[sa.Table, dict[int, sa.Table]]:
         if fm.storage is Storage.JUNCTION
     }
     return table, junctions
+
+
+def build_children(form: FormMeta) -> dict[int, sa.Table]:
+    """The child tables of a form's sub-forms, in the form table's metadata (their
+    foreign keys name it)."""
+    md = form.table.metadata
+    return {
+        fm.id: child_table(md, form.table_name, fm)
+        for fm in form.fields
+        if fm.storage is Storage.CHILD
+    }
+
+
+def child_table(md: sa.MetaData, parent: str, fm: FieldMeta) -> sa.Table:
+    """``qs_<field id>``: one row per sub-form row, ``c<n>`` per current child column
+    (columns removed from the settings stay in the database, unread)."""
+    from qiao.forms.fields.subform import child_fields
+
+    return sa.Table(
+        fm.column_name,
+        md,
+        sa.Column("id", IdType, primary_key=True, autoincrement=True),
+        sa.Column(
+            "record_id",
+            IdType,
+            sa.ForeignKey(f"{parent}.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("position", sa.Integer, nullable=False),
+        *(sa.Column(c.column_name, c.ftype.sql_type(c)) for c in child_fields(fm)),
+    )
 
 
 def junction_table(md: sa.MetaData, parent: str, fm: FieldMeta) -> sa.Table:
@@ -139,10 +170,31 @@ def create_field_storage(
         junction.create(conn)
         sa.Index(f"ix_{junction.name}_value", junction.c.value, junction.c.record_id).create(conn)
         return
+    if fm.storage is Storage.CHILD:
+        child = form.children[fm.id]
+        child.create(conn)
+        sa.Index(f"ix_{child.name}_record", child.c.record_id, child.c.position).create(conn)
+        return
     if add_column:
         _ops(conn).add_column(form.table_name, sa.Column(fm.column_name, fm.ftype.sql_type(fm)))
     for index in field_indexes(conn, form.table, fm):
         index.create(conn)
+
+
+def evolve_field_storage(conn: Connection, form: FormMeta, old: FieldMeta, new: FieldMeta) -> None:
+    """Settings changed in place: a sub-form's new child columns are added to its table
+    (removed ones stay, unread, until the field is purged)."""
+    if new.storage is not Storage.CHILD:
+        return
+    from qiao.forms.fields.subform import child_fields
+
+    before = {c.column_name for c in child_fields(old)}
+    ops = _ops(conn)
+    for child in child_fields(new):
+        if child.column_name not in before:
+            ops.add_column(
+                new.column_name, sa.Column(child.column_name, child.ftype.sql_type(child))
+            )
 
 
 def set_field_indexes(conn: Connection, form: FormMeta, old: FieldMeta, new: FieldMeta) -> None:
@@ -164,7 +216,7 @@ def unindexed(fm: FieldMeta) -> FieldMeta:
 
 def drop_field_storage(conn: Connection, form: FormMeta, fm: FieldMeta) -> None:
     """Physically remove a field (at purge time)."""
-    if fm.storage is Storage.JUNCTION:
+    if fm.storage in (Storage.JUNCTION, Storage.CHILD):
         _ops(conn).drop_table(fm.column_name)
         return
     for index in field_indexes(conn, form.table, fm):
@@ -175,6 +227,8 @@ def drop_field_storage(conn: Connection, form: FormMeta, fm: FieldMeta) -> None:
 def drop_form_tables(conn: Connection, form: FormMeta) -> None:
     for junction in form.junctions.values():
         junction.drop(conn, checkfirst=True)
+    for child in form.children.values():
+        child.drop(conn, checkfirst=True)
     form.table.drop(conn, checkfirst=True)
 
 

@@ -40,7 +40,7 @@ class FieldMeta:
 
     @property
     def physical_name(self) -> str:
-        """The column (or, for junction storage, the junction table) holding the values."""
+        """The column (or the junction / child table) holding the values."""
         return self.column_name
 
 
@@ -60,6 +60,8 @@ class FormMeta:
     fields: list[FieldMeta] = field(default_factory=list)  # live and deleted, by position
     table: sa.Table = None  # type: ignore[assignment]
     junctions: dict[int, sa.Table] = field(default_factory=dict)
+    #: sub-form field id -> its child table ``qs_<field id>``
+    children: dict[int, sa.Table] = field(default_factory=dict)
 
     @cached_property
     def live_fields(self) -> list[FieldMeta]:

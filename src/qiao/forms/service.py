@@ -292,7 +292,8 @@ def _insert_field(
         .returning(fields_t.c.id)
     ).scalar_one()
     probe = FieldMeta(field_id, form_id, key, fin.label, ftype.key, settings, "")
-    physical = f"qj_{field_id}" if ftype.storage(probe) is Storage.JUNCTION else f"c_{field_id}"
+    prefixes = {Storage.JUNCTION: "qj_", Storage.CHILD: "qs_"}
+    physical = f"{prefixes.get(ftype.storage(probe), 'c_')}{field_id}"
     conn.execute(sa.update(fields_t).where(fields_t.c.id == field_id).values(column_name=physical))
     return int(field_id)
 
@@ -442,6 +443,7 @@ def update_field_in(
         sa.update(fields_t).where(fields_t.c.id == field_id).values(**changes, updated_at=ctx.now())
     )
     new = field_of(load_form(conn, form_id), field_id)
+    ddl.evolve_field_storage(conn, form, old, new)
     if new.unique and not old.unique:
         _refuse_duplicates(conn, form, new, prefix)
     ddl.set_field_indexes(conn, form, old, new)

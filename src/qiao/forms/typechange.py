@@ -142,6 +142,9 @@ def _target(conn: Connection, form: FormMeta, old: FieldMeta, change: TypeChange
     previous: FieldSettings | None = old.settings if change.type == old.type else None
     settings = fieldspec.parse_settings(conn, ftype, raw, "", previous)
     probe = FieldMeta(old.id, form.id, old.key, old.label, ftype.key, settings, "")
+    if Storage.CHILD in (old.storage, ftype.storage(probe)) and ftype.key != old.type:
+        # a sub-form's rows are not one value: nothing converts to or from them
+        raise BadRequest("type_change_unsupported", from_type=old.type, to_type=ftype.key)
     if ftype.key == old.type and ftype.physical_signature(probe) == old.ftype.physical_signature(
         old
     ):

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from qiao.audit import log as audit
 from qiao.context import Ctx
 from qiao.db import schema
+from qiao.forms.fields.base import Storage
 from qiao.forms.model import FormMeta
 from qiao.org.access import form_access
 from qiao.org.permissions import require_user
@@ -66,6 +67,8 @@ def export_csv(
             for r in conn.execute(sa.select(schema.users.c.id, schema.users.c.display_name))
         }
     user_keys = {fm.key for fm in fields if fm.type == "user"}
+    # a sub-form's rows do not fit a cell: the cell says how many there are ("3 行")
+    row_counts = {fm.key: fm for fm in fields if fm.storage is Storage.CHILD}
     rt.db.write(
         lambda conn: audit.append(
             conn,
@@ -114,7 +117,9 @@ def export_csv(
                         item["created_at"].strftime("%Y-%m-%d %H:%M:%S"),
                     ]
                     + [
-                        _cell(data.get(fm.key), users if fm.key in user_keys else None)
+                        fm.ftype.display(fm, data.get(fm.key), ctx)
+                        if fm.key in row_counts
+                        else _cell(data.get(fm.key), users if fm.key in user_keys else None)
                         for fm in fields
                     ]
                 )

@@ -1,5 +1,6 @@
 """Reading records: one SELECT for the page (filter, search, keyset, order, limit) plus
-one query per multi-valued field for the rows on the page, and an optional COUNT."""
+one query per multi-valued or sub-form field for the rows on the page, and an optional
+COUNT."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from qiao.query.sorting import (
     order_clauses,
     parse_sort,
 )
+from qiao.records.children import child_rows
 
 SYSTEM_READ = (
     "id",
@@ -96,7 +98,15 @@ def junction_values(
     return result
 
 
-#: what ``record_json`` needs of a field: key, column (None: junction), to_json, field
+def multi_values(
+    conn: Connection, form: FormMeta, fields: list[FieldMeta], ids: list[int]
+) -> dict[int, dict[int, list[Any]]]:
+    """Values kept outside the form table: junction values and sub-form rows."""
+    return {**junction_values(conn, form, fields, ids), **child_rows(conn, form, fields, ids)}
+
+
+#: what ``record_json`` needs of a field: key, column (None: kept outside the form
+#: table, in ``multi``), to_json, field
 Reader = tuple[str, str | None, Callable[[FieldMeta, Any, Ctx], Any], FieldMeta]
 
 
@@ -105,7 +115,7 @@ def readers(fields: list[FieldMeta]) -> list[Reader]:
     return [
         (
             fm.key,
-            None if fm.storage is Storage.JUNCTION else fm.column_name,
+            None if fm.storage is not Storage.COLUMN else fm.column_name,
             fm.ftype.to_json,
             fm,
         )
@@ -156,7 +166,7 @@ def fetch_records(
         deleted = table.c.deleted_at
         query = query.where(deleted.is_not(None) if trashed else deleted.is_(None))
     rows = conn.execute(query).all()
-    multi = junction_values(conn, form, form.live_fields, [r.id for r in rows])
+    multi = multi_values(conn, form, form.live_fields, [r.id for r in rows])
     plan = readers(form.live_fields)
     return {r.id: record_json(r, plan, multi, ctx) for r in rows}
 
@@ -229,7 +239,7 @@ def list_records(
     rows = conn.execute(stmt).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    multi = junction_values(conn, form, fields, [r.id for r in rows])
+    multi = multi_values(conn, form, fields, [r.id for r in rows])
     plan = readers(fields)
     items = [record_json(r, plan, multi, ctx) for r in rows]
     if shape is not None:

@@ -31,6 +31,7 @@ from qiao.forms.model import FormMeta
 from qiao.org.access import FormAccess, form_access, require_record
 from qiao.org.permissions import require_user
 from qiao.records import audit as A
+from qiao.records import children
 from qiao.records import values as V
 from qiao.records.reads import ListQuery, fetch_records, list_records, where_clauses
 from qiao.runtime import Runtime
@@ -151,6 +152,7 @@ def _insert(
         )
         ids = list(result.scalars())
     _write_junctions(conn, form, ids, items, replace=False)
+    children.insert_rows(conn, form, ids, items)
     V.after_write(conn, form, ctx, ids, items)
     return ids
 
@@ -378,6 +380,10 @@ def _apply_update(
             stmt = stmt.where(table.c.version == expected_version)
         count += conn.execute(stmt.values(values)).rowcount
     _write_junctions(conn, form, ids, [prepared] * len(ids), replace=True)
+    if expected_version is not None and len(ids) == 1:
+        children.sync_rows(conn, form, ids[0], prepared)
+    else:
+        children.replace_rows(conn, form, ids, prepared)
     V.after_write(conn, form, ctx, ids, [prepared] * len(ids))
     return count
 

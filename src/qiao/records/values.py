@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.errors import ErrorDetail, FieldValueError
-from qiao.forms.fields.base import Storage
+from qiao.forms.fields.base import NestedValueErrors, Storage
 from qiao.forms.model import FieldMeta, FormMeta
 
 Prepared = dict[int, Any]  # field id -> stored value
@@ -18,6 +18,16 @@ Prepared = dict[int, Any]  # field id -> stored value
 
 def detail(fm: FieldMeta, exc: FieldValueError, prefix: str = "") -> ErrorDetail:
     return ErrorDetail(f"{prefix}{fm.key}", exc.code, {"label": fm.label, **exc.params})
+
+
+def details(fm: FieldMeta, exc: FieldValueError, prefix: str = "") -> list[ErrorDetail]:
+    """One detail, or one per part of a composite value (``lines[2].qty`` for a cell)."""
+    if isinstance(exc, NestedValueErrors):
+        return [
+            ErrorDetail(f"{prefix}{fm.key}{path}", e.code, {"label": fm.label, **e.params})
+            for path, e in exc.errors
+        ]
+    return [detail(fm, exc, prefix)]
 
 
 def prepare(
@@ -44,7 +54,7 @@ def prepare(
         try:
             value = fm.ftype.to_storage(fm, given, ctx)
         except FieldValueError as exc:
-            errors.append(detail(fm, exc, prefix))
+            errors.extend(details(fm, exc, prefix))
             continue
         if fm.required and fm.ftype.is_blank(value):
             errors.append(ErrorDetail(f"{prefix}{fm.key}", "required", {"label": fm.label}))
@@ -71,7 +81,7 @@ def check_in_database(
         values = [items[i][fm.id] for i in positions]
         record_ids = [exclude_ids[i] if exclude_ids else None for i in positions]
         for pos, exc in fm.ftype.check_stored_for(conn, fm, values, ctx, record_ids).items():
-            errors.append(detail(fm, exc, prefixes[positions[pos]]))
+            errors.extend(details(fm, exc, prefixes[positions[pos]]))
         if fm.unique and fm.storage is Storage.COLUMN:
             errors.extend(
                 _unique_errors(conn, form, ctx, fm, items, positions, prefixes, exclude_ids)

@@ -11,9 +11,9 @@ context.configure(
     connection=connection,
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
-    # Form tables (qf_*, qj_*) are built at run time and are not Alembic's business.
+    # Form tables (qf_*, qj_*, qs_*) are built at run time and are not Alembic's business.
     include_name=lambda name, type_, _parent: (
-        not (type_ == "table" and name is not None and name.startswith(("qf_", "qj_")))
+        not (type_ == "table" and name is not None and name.startswith(("qf_", "qj_", "qs_")))
     ),
 )
 with context.begin_transaction():
