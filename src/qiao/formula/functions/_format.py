@@ -25,9 +25,11 @@ Chinese numerals (use NUMBERSTRING), fractions (``# ?/?``), locale tags (``[$-80
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from qiao.formula.values import (
     EPOCH,
@@ -70,7 +72,8 @@ _DATE_LETTERS = "ymdhse"
 _ELAPSED = re.compile(r"\[(h+|m+|s+)\]", re.IGNORECASE)
 
 
-def split_sections(fmt: str) -> list[str]:
+@lru_cache(maxsize=512)
+def split_sections(fmt: str) -> tuple[str, ...]:
     sections: list[str] = []
     current: list[str] = []
     i = 0
@@ -93,10 +96,16 @@ def split_sections(fmt: str) -> list[str]:
             current.append(char)
         i += 1
     sections.append("".join(current))
-    return sections
+    return tuple(sections)
 
 
-def tokenize(section: str) -> list[Token]:
+@lru_cache(maxsize=512)
+def tokenize(section: str) -> tuple[Token, ...]:
+    """The section's tokens (cached: a formula field formats every row the same way)."""
+    return tuple(_tokenize(section))
+
+
+def _tokenize(section: str) -> list[Token]:
     tokens: list[Token] = []
     i = 0
     lower = section.lower()
@@ -215,7 +224,7 @@ def format_value(value: Value, fmt: str) -> str:
     return format_number_code(number, fmt)
 
 
-def _format_text(text: str, sections: list[str]) -> str:
+def _format_text(text: str, sections: tuple[str, ...]) -> str:
     if len(sections) >= 4:
         section = sections[3]
     elif len(sections) == 1 and "@" in sections[0]:
@@ -256,7 +265,7 @@ def _round(number: Decimal, decimals: int) -> Decimal:
     return number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def _format_number(tokens: list[Token], number: Decimal) -> str:
+def _format_number(tokens: Sequence[Token], number: Decimal) -> str:
     exp_at = next((i for i, t in enumerate(tokens) if t.kind == "exp"), len(tokens))
     mantissa = tokens[:exp_at]
     point_at = next((i for i, t in enumerate(mantissa) if t.kind == "point"), len(mantissa))
@@ -329,10 +338,10 @@ def _format_number(tokens: list[Token], number: Decimal) -> str:
 
 
 def _scientific(
-    tokens: list[Token],
+    tokens: Sequence[Token],
     exp_at: int,
     int_slots: list[int],
-    mantissa: list[Token],
+    mantissa: Sequence[Token],
     number: Decimal,
     decimals: int,
 ) -> tuple[Decimal, str]:
@@ -355,7 +364,7 @@ def _scientific(
 # --- dates and times --------------------------------------------------------------
 
 
-def _format_date(tokens: list[Token], serial: Decimal) -> str:
+def _format_date(tokens: Sequence[Token], serial: Decimal) -> str:
     if serial < 0:
         raise FormulaErrorSignal(ErrorValue.VALUE)
     second_decimals = 0
@@ -409,7 +418,7 @@ def _is_second(token: Token) -> bool:
     )
 
 
-def _is_minute(tokens: list[Token], date_tokens: list[int], index: int) -> bool:
+def _is_minute(tokens: Sequence[Token], date_tokens: list[int], index: int) -> bool:
     """``m``/``mm`` is minutes right after an hour or right before a second."""
     text = tokens[index].text
     if not text.startswith("m") or len(text) > 2:
