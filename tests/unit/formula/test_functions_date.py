@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -308,3 +309,16 @@ def test_datedif_years_months_days_rebuild_the_end(start: date, end: date) -> No
     shifted = call("EDATE", start, years * 12 + months)
     if start.day <= 28 and days >= 0:
         assert shifted + timedelta(days=days) == end
+
+
+def test_aware_datetimes_are_read_by_their_wall_clock_time() -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    moment = datetime(2024, 12, 31, 23, 30, tzinfo=shanghai)
+    assert call("YEAR", moment) == Decimal(2024)
+    assert call("HOUR", moment) == Decimal(23)
+    assert call("WEEKDAY", moment, 2) == Decimal(2)
+    assert call("DAYS", moment, date(2024, 12, 30)) == Decimal(1)
+    assert call("DATEDIF", date(2024, 1, 1), moment, "D") == Decimal(365)
+    assert call("TEXT", moment, "yyyy-mm-dd hh:mm") == "2024-12-31 23:30"
+    assert call("DATEADD", moment, 1, "h").replace(tzinfo=None) == datetime(2025, 1, 1, 0, 30)
+    assert call("EOMONTH", moment, 0) == date(2024, 12, 31)

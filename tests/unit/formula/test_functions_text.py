@@ -267,3 +267,10 @@ def test_catastrophic_regex_is_stopped_by_the_time_limit() -> None:
 
 def test_regex_pattern_length_is_limited() -> None:
     assert call("REGEXMATCH", "abc", "a" * 1001) is ErrorValue.VALUE
+
+
+def test_search_wildcards_that_backtrack_are_stopped_by_the_time_limit() -> None:
+    started = time.monotonic()
+    assert call("SEARCH", "*a*a*a*a*a*b", "a" * 20000) is ErrorValue.VALUE
+    assert time.monotonic() - started < 2
+    assert call("SEARCH", "a*b", "a" * 20000 + "b") == Decimal(1)

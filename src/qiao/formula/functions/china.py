@@ -165,8 +165,8 @@ def parse_id(number: str) -> tuple[date, bool]:
     else:
         raise FormulaErrorSignal(ErrorValue.VALUE)
     try:
-        birthday = datetime.strptime(birthday_text, "%Y%m%d").date()
-    except ValueError as exc:
+        birthday = date(int(birthday_text[:4]), int(birthday_text[4:6]), int(birthday_text[6:]))
+    except ValueError as exc:  # no such day (a 31 June, a 29 February of a common year)
         raise FormulaErrorSignal(ErrorValue.VALUE) from exc
     if birthday.year < 1800:
         raise FormulaErrorSignal(ErrorValue.VALUE)

@@ -249,8 +249,9 @@ def wildcard_pattern(text: str) -> str:
 )
 def search(find_text: str, within_text: str, start_num: Decimal = Decimal(1)) -> Decimal:
     start = _start_index(start_num, within_text)
-    pattern = re.compile(wildcard_pattern(find_text), re.IGNORECASE | re.DOTALL)
-    match = pattern.search(within_text, start)
+    # on the regex module with the time limit: "*a*a*a*b" backtracks polynomially
+    pattern = _compile(wildcard_pattern(find_text), regex.IGNORECASE | regex.DOTALL)
+    match = _run(pattern.search, within_text, start)
     if match is None:
         raise FormulaErrorSignal(ErrorValue.VALUE)
     return Decimal(match.start() + 1)
@@ -619,11 +620,11 @@ def unicode(text: str) -> Decimal:
 # --- regular expressions (Google Sheets style) --------------------------------------
 
 
-def _compile(pattern: str) -> Any:
+def _compile(pattern: str, flags: int = 0) -> Any:
     if len(pattern) > REGEX_MAX_PATTERN:
         raise FormulaErrorSignal(ErrorValue.VALUE)
     try:
-        return regex.compile(pattern, regex.VERSION0)
+        return regex.compile(pattern, regex.VERSION0 | flags)
     except (regex.error, ValueError, OverflowError) as exc:
         raise FormulaErrorSignal(ErrorValue.VALUE) from exc
 
