@@ -463,6 +463,9 @@ def all_type_fields(target_form_id: int) -> list[dict[str, Any]]:
             "type": "relation",
             "settings": {"target_form_id": target_form_id, "multiple": True},
         },
+        {"key": "fa", "label": "附件", "type": "attachment"},
+        {"key": "fi", "label": "图片", "type": "image"},
+        {"key": "fs", "label": "签名", "type": "signature"},
     ]
 
 

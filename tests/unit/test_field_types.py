@@ -75,6 +75,7 @@ def test_registry_offers_every_documented_type() -> None:
         "text", "textarea", "number", "money", "percent", "date", "datetime", "boolean",
         "select", "multiselect", "phone", "email", "url", "user", "autonumber", "relation",
         "department",
+        "attachment", "image", "signature",
     }  # fmt: skip
     assert "sys_id" in registry and registry.get("sys_id").internal
 
