@@ -205,6 +205,14 @@ CASES: list[tuple[str, tuple[Any, ...], str]] = [
     ("WORKDAY", ("2024-02-12", -30, ["2024-01-15"]), "2023-12-29"),
     ("WORKDAY", ("2024-03-01", 4.9), "2024-03-07"),
     ("WORKDAY", ("9999-12-30", 5), NUM),
+    ("WORKDAY.INTL", ("2024-03-01", 1, 11), "2024-03-02"),
+    ("WORKDAY.INTL", ("2024-03-01", 1, "0000011"), "2024-03-04"),
+    ("WORKDAY.INTL", ("2024-03-01", 1), "2024-03-04"),
+    ("WORKDAY.INTL", ("2024-03-01", 1, 7), "2024-03-03"),
+    ("WORKDAY.INTL", ("2024-03-04", -1, 2), "2024-03-02"),
+    ("WORKDAY.INTL", ("2024-03-01", 1, 11, ["2024-03-02"]), "2024-03-04"),
+    ("WORKDAY.INTL", ("2024-03-01", 30, "0000001"), "2024-04-05"),
+    ("WORKDAY.INTL", ("2024-03-01", 1, "1111111"), VALUE),
     # DATEVALUE / TIMEVALUE
     ("DATEVALUE", ("2024年3月5日",), "2024-03-05"),
     ("DATEVALUE", ("2024/3/5 10:30",), "2024-03-05"),
@@ -322,3 +330,22 @@ def test_aware_datetimes_are_read_by_their_wall_clock_time() -> None:
     assert call("TEXT", moment, "yyyy-mm-dd hh:mm") == "2024-12-31 23:30"
     assert call("DATEADD", moment, 1, "h").replace(tzinfo=None) == datetime(2025, 1, 1, 0, 30)
     assert call("EOMONTH", moment, 0) == date(2024, 12, 31)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    _dates,
+    st.integers(-200, 200),
+    st.lists(st.booleans(), min_size=7, max_size=7).filter(lambda m: not all(m)),
+    st.lists(_dates, max_size=6),
+)
+def test_workday_intl_agrees_with_walking_day_by_day(
+    start: date, days: int, mask: list[bool], holidays: list[date]
+) -> None:
+    text = "".join("1" if off else "0" for off in mask)
+    day, left, step = start, abs(days), 1 if days > 0 else -1
+    while left:
+        day += timedelta(days=step)
+        if not mask[day.weekday()] and day not in holidays:
+            left -= 1
+    assert call("WORKDAY.INTL", start, days, text, holidays) == day

@@ -668,6 +668,34 @@ def workday(start_date: date, days_: Decimal, holidays: Value = None) -> date:
     return _checked(result)
 
 
+@function(
+    "WORKDAY.INTL",
+    Category.DATE,
+    [
+        Param("start_date", Kind.DATE),
+        Param("days", Kind.NUMBER),
+        Param("weekend", Kind.ANY, optional=True),
+        Param("holidays", Kind.ANY, optional=True, range=True),
+    ],
+    Kind.DATE,
+    zh='返回开始日期之后（或之前）第若干个工作日，可指定周末（同 NETWORKDAYS.INTL：1 周六日，11 仅周日，或 "0000011" 这样的七位串）。',
+    en='Returns the date a number of working days after (or before) a date with a chosen weekend (as NETWORKDAYS.INTL: 1 Saturday–Sunday, 11 Sunday only, or a mask such as "0000011").',
+    examples=[
+        ('WORKDAY.INTL("2024-03-01", 1, 11)', "2024-03-02"),
+        ('WORKDAY.INTL("2024-03-01", 1, "0000011")', "2024-03-04"),
+    ],
+)
+def workday_intl(
+    start_date: date, days_: Decimal, weekend: Value = None, holidays: Value = None
+) -> date:
+    mask = _weekend_mask(weekend)
+    try:
+        result = _workday(_day(start_date), whole(days_), mask, _holidays([holidays]))
+    except OverflowError as exc:
+        raise FormulaErrorSignal(ErrorValue.NUM) from exc
+    return _checked(result)
+
+
 # --- text to dates ----------------------------------------------------------------
 
 

@@ -314,6 +314,101 @@ def replace(old_text: str, start_num: Decimal, num_chars: Decimal, new_text: str
     return limited(old_text[: start - 1] + new_text + old_text[start - 1 + count :])
 
 
+def _split_at(
+    text: str, delimiter: str, instance_num: Decimal, match_mode: Decimal, match_end: Decimal
+) -> tuple[int, int] | None:
+    """Where TEXTBEFORE/TEXTAFTER cut: the span of the chosen delimiter, counted from
+    the start (positive instance) or the end (negative), or None when absent."""
+    instance, mode, end = whole(instance_num), whole(match_mode), whole(match_end)
+    if (
+        instance == 0
+        or abs(instance) > max(len(text), 1)
+        or mode not in (0, 1)
+        or end not in (0, 1)
+    ):
+        raise FormulaErrorSignal(ErrorValue.VALUE)
+    if delimiter == "":
+        spans = [(i, i) for i in range(len(text) + 1)]
+    else:
+        flags = re.IGNORECASE if mode else 0
+        spans = [m.span() for m in re.finditer(re.escape(delimiter), text, flags)]
+        if end:  # the end of the text (the start, counting back) counts as a delimiter
+            if instance > 0:
+                spans.append((len(text), len(text)))
+            else:
+                spans.insert(0, (0, 0))
+    if instance > 0:
+        return spans[instance - 1] if instance <= len(spans) else None
+    return spans[instance] if -instance <= len(spans) else None
+
+
+_TEXT_SPLIT_PARAMS = [
+    Param("text", Kind.TEXT),
+    Param("delimiter", Kind.TEXT),
+    Param("instance_num", Kind.NUMBER, optional=True),
+    Param("match_mode", Kind.NUMBER, optional=True),
+    Param("match_end", Kind.NUMBER, optional=True),
+    Param("if_not_found", Kind.TEXT, optional=True),
+]
+
+
+@function(
+    "TEXTBEFORE",
+    Category.TEXT,
+    _TEXT_SPLIT_PARAMS,
+    Kind.TEXT,
+    zh="返回分隔符（第几个，负数从末尾数）之前的文本；match_mode 为 1 时不区分大小写；找不到时为 #N/A 或给出的 if_not_found。",
+    en="Returns the text before a delimiter (the n-th, counting from the end when negative); match_mode 1 ignores case; #N/A or if_not_found when absent.",
+    examples=[
+        ('TEXTBEFORE("张三-销售部-北京", "-")', "张三"),
+        ('TEXTBEFORE("张三-销售部-北京", "-", -1)', "张三-销售部"),
+        ('TEXTBEFORE("abc", "x", 1, 0, 0, "无")', "无"),
+    ],
+)
+def textbefore(
+    text: str,
+    delimiter: str,
+    instance_num: Decimal = Decimal(1),
+    match_mode: Decimal = Decimal(0),
+    match_end: Decimal = Decimal(0),
+    if_not_found: str | None = None,
+) -> str:
+    span = _split_at(text, delimiter, instance_num, match_mode, match_end)
+    if span is None:
+        if if_not_found is None:
+            raise FormulaErrorSignal(ErrorValue.NA)
+        return if_not_found
+    return text[: span[0]]
+
+
+@function(
+    "TEXTAFTER",
+    Category.TEXT,
+    _TEXT_SPLIT_PARAMS,
+    Kind.TEXT,
+    zh="返回分隔符（第几个，负数从末尾数）之后的文本；match_mode 为 1 时不区分大小写；找不到时为 #N/A 或给出的 if_not_found。",
+    en="Returns the text after a delimiter (the n-th, counting from the end when negative); match_mode 1 ignores case; #N/A or if_not_found when absent.",
+    examples=[
+        ('TEXTAFTER("zhang.san@qiao.example", "@")', "qiao.example"),
+        ('TEXTAFTER("北京市/海淀区/中关村", "/", -1)', "中关村"),
+    ],
+)
+def textafter(
+    text: str,
+    delimiter: str,
+    instance_num: Decimal = Decimal(1),
+    match_mode: Decimal = Decimal(0),
+    match_end: Decimal = Decimal(0),
+    if_not_found: str | None = None,
+) -> str:
+    span = _split_at(text, delimiter, instance_num, match_mode, match_end)
+    if span is None:
+        if if_not_found is None:
+            raise FormulaErrorSignal(ErrorValue.NA)
+        return if_not_found
+    return text[span[1] :]
+
+
 # --- case and cleaning ------------------------------------------------------------
 
 
