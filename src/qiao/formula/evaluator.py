@@ -151,6 +151,16 @@ def arithmetic(op: str, a: Value, b: Value) -> Value:
     if isinstance(b, ErrorValue):
         return b
     if isinstance(a, list) or isinstance(b, list):
+        if (
+            op in "+-*"
+            and isinstance(a, list)
+            and isinstance(b, list)
+            and len(a) == len(b)
+            and all(type(x) is Decimal for x in a)
+            and all(type(y) is Decimal for y in b)
+        ):
+            fast = _ARITH[op]  # a column times a column of numbers: the common case
+            return [fast(x, y) for x, y in zip(a, b, strict=True)]
         return _lift(partial(arithmetic, op), a, b)
     try:
         if op in "+-" and (isinstance(a, date) or isinstance(b, date)):
@@ -442,19 +452,10 @@ class _Compiler:
             return self.compile(ast.Error(ErrorValue.VALUE))
         compiled = [self.compile(arg) for arg in node.args]
         impl = definition.impl
+        if definition.name == "IF" and definition.lazy:
+            return self.if_(compiled, self.lazy(definition, compiled))
         if definition.lazy:
-
-            def lazy(get: Get, ctx: EvalContext) -> Value:
-                try:
-                    return _out(impl(ctx, *[partial(fn, get, ctx) for fn in compiled]))
-                except FormulaErrorSignal as signal:
-                    return signal.error
-                except ZeroDivisionError:
-                    return ErrorValue.DIV0
-                except ArithmeticError:
-                    return ErrorValue.NUM
-
-            return lazy
+            return self.lazy(definition, compiled)
         args = [
             _argument(arg, fn, definition, index)
             for index, (arg, fn) in enumerate(zip(node.args, compiled, strict=True))
@@ -478,6 +479,41 @@ class _Compiler:
 
         return call
 
+    @staticmethod
+    def lazy(definition: FunctionDef, compiled: list[Fn]) -> Fn:
+        """A lazy function gets ``(ctx, *thunks)``: each thunk evaluates one argument."""
+        impl = definition.impl
+
+        def lazy(get: Get, ctx: EvalContext) -> Value:
+            try:
+                return _out(impl(ctx, *[partial(fn, get, ctx) for fn in compiled]))
+            except FormulaErrorSignal as signal:
+                return signal.error
+            except ZeroDivisionError:
+                return ErrorValue.DIV0
+            except ArithmeticError:
+                return ErrorValue.NUM
+
+        return lazy
+
+    @staticmethod
+    def if_(compiled: list[Fn], general: Fn) -> Fn:
+        """IF with a boolean condition picks its branch without building thunks (the
+        common case in formula fields); any other condition goes through IF itself."""
+        condition = compiled[0]
+        then = compiled[1]
+        otherwise = compiled[2] if len(compiled) > 2 else None
+
+        def if_(get: Get, ctx: EvalContext) -> Value:
+            test = condition(get, ctx)
+            if test is True:
+                return then(get, ctx)
+            if test is False:
+                return otherwise(get, ctx) if otherwise is not None else False
+            return general(get, ctx)
+
+        return if_
+
 
 class Compiled:
     """A formula ready to run: ``compiled(lookup, ctx)``."""
@@ -489,7 +525,7 @@ class Compiled:
         self._fn = fn
 
     def __call__(self, lookup: Lookup, ctx: EvalContext) -> Value:
-        get: Get = lookup.get if isinstance(lookup, Mapping) else lookup
+        get: Get = lookup.get if type(lookup) is dict or isinstance(lookup, Mapping) else lookup
         return finish(self._fn(get, ctx))
 
 
@@ -498,7 +534,11 @@ def finish(value: Value) -> Value:
     if type(value) is Decimal:
         if not value.is_finite() or abs(value) >= _MAX:
             return ErrorValue.NUM
-        return normalize_number(value)
+        short = value.normalize(_P15)  # 15 significant digits, no trailing zeros
+        exponent = short.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > 0:
+            return normalize_number(value)  # 1200, not 1.2E+3
+        return short
     if isinstance(value, list):
         return [finish(v) for v in value]
     return value
