@@ -33,6 +33,16 @@ from tests.conftest import Api
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MISSING: Any = object()  # a case that sends no "value"
 R = frozenset(range(8))  # the live records; record 8 is in the recycle bin
+# valid resident ID numbers (check characters computed with ISO 7064 MOD 11-2)
+ID_A, ID_B, ID_C = "110105198001010016", "110105198512310029", "440305199001010034"
+ID_D, ID_E = "310115200002290048", "440305197511110052"
+PLACES = {
+    "bj": {"lat": 39.9042, "lng": 116.4074},
+    "tj": {"lat": 39.0842, "lng": 117.2009},  # 114 km from Beijing
+    "sh": {"lat": 31.2304, "lng": 121.4737},  # 1067 km
+    "gz": {"lat": 23.1291, "lng": 113.2644},  # 1890 km
+    "sz": {"lat": 22.5431, "lng": 114.0579},  # 104 km from Guangzhou
+}
 TRASHED = 8
 
 INJECTION = "'; DROP TABLE qiao_users; --"
@@ -83,6 +93,11 @@ def all_fields(target_form_id: int) -> list[dict[str, Any]]:
             "type": "relation",
             "settings": {"target_form_id": target_form_id, "multiple": True},
         },
+        {"key": "ic", "label": "身份证", "type": "idcard"},
+        {"key": "ra", "label": "评分", "type": "rating"},
+        {"key": "rt", "label": "富文本", "type": "richtext"},
+        {"key": "loc", "label": "定位", "type": "location"},
+        {"key": "ad", "label": "地址", "type": "address"},
     ]
 
 
@@ -182,6 +197,38 @@ def record_data(env: Env) -> list[dict[str, Any]]:
         "dep": [None] * 8,
         "r1": [None, T1, T2, T1, None, T3, T2, T1],
         "rm": [[], [T1], [T1, T2], [T2, T1], [T1, T2, T3], [T3], None, [T2]],
+        "ic": [None, ID_A, ID_B.lower(), None, ID_C, ID_D, None, ID_E],
+        "ra": [None, 1, 2, 3, 4, 5, None, "3"],
+        "rt": [
+            None,
+            "<p>Hello <b>World</b></p>",
+            "<p>100% 真实</p>",
+            "<script>alert(1)</script>",  # nothing left: empty
+            "<p>a_b</p>",
+            None,
+            '<p onclick="x()">hello</p>',
+            "<h1>标题</h1>",
+        ],
+        "loc": [
+            None,
+            PLACES["bj"],
+            PLACES["tj"],
+            PLACES["sh"],
+            None,
+            PLACES["gz"],
+            PLACES["sz"],
+            {"lat": 40.0, "lng": 116.3, "address": "北京海淀"},
+        ],
+        "ad": [
+            None,
+            {"district": "440305", "street": "科技园"},
+            {"province": "广东", "city": "广州"},
+            {"province": "北京", "district": "朝阳区"},
+            None,
+            {"province": "44"},
+            {"province": "上海", "street": "南京路"},
+            {"district_code": "110105"},
+        ],
     }
     rows = [
         {
@@ -209,6 +256,11 @@ def record_data(env: Env) -> list[dict[str, Any]]:
             "us": A,
             "r1": T1,
             "rm": [T1, T2],
+            "ic": ID_A,
+            "ra": 3,
+            "rt": "<p>Hello</p>",
+            "loc": PLACES["bj"],
+            "ad": {"district": "440305"},
         }
     )
     return rows
@@ -618,6 +670,53 @@ def build_cases(env: Env) -> list[Case]:
         c("rm", "ne", [T1, T2], {0, 1, 4, 5, 6, 7}),
         c("rm", "is_empty", MISSING, {0, 6}),
         c("rm", "is_not_empty", MISSING, {1, 2, 3, 4, 5, 7}),
+        # idcard: stored upper-case, compared in its normalised form
+        c("ic", "eq", ID_B.lower(), {2}),
+        c("ic", "eq", "110105 19800101 0016", {1}),
+        c("ic", "ne", ID_A, R - {1}),
+        c("ic", "in", [ID_A, ID_C], {1, 4}),
+        c("ic", "not_in", [ID_A, ID_C], R - {1, 4}),
+        c("ic", "starts_with", "110105", {1, 2}),
+        c("ic", "starts_with", "4403051975", {7}),
+        c("ic", "is_empty", MISSING, {0, 3, 6}),
+        c("ic", "is_not_empty", MISSING, {1, 2, 4, 5, 7}),
+        # rating
+        c("ra", "eq", 3, {3, 7}),
+        c("ra", "ne", 3, R - {3, 7}),
+        c("ra", "gt", 3, {4, 5}),
+        c("ra", "gte", 3, {3, 4, 5, 7}),
+        c("ra", "lt", 2, {1}),
+        c("ra", "lte", 2, {1, 2}),
+        c("ra", "between", [2, 4], {2, 3, 4, 7}),
+        c("ra", "in", [1, 5], {1, 5}),
+        c("ra", "not_in", [1, 5], R - {1, 5}),
+        c("ra", "is_empty", MISSING, {0, 6}),
+        c("ra", "is_not_empty", MISSING, R - {0, 6}),
+        # richtext: text search in the sanitised HTML, wildcards literal
+        c("rt", "contains", "hello", {1, 6}),
+        c("rt", "contains", "%", {2}),
+        c("rt", "contains", "_", {4}),
+        c("rt", "contains", "onclick", set()),
+        c("rt", "not_contains", "hello", R - {1, 6}),
+        c("rt", "is_empty", MISSING, {0, 3, 5}),
+        c("rt", "is_not_empty", MISSING, {1, 2, 4, 6, 7}),
+        # location: distance from Beijing and from Guangzhou
+        c("loc", "within_km", PLACES["bj"] | {"km": 50}, {1, 7}),
+        c("loc", "within_km", PLACES["bj"] | {"km": 120}, {1, 2, 7}),
+        c("loc", "within_km", PLACES["bj"] | {"km": 1100}, {1, 2, 3, 7}),
+        c("loc", "within_km", PLACES["gz"] | {"km": 110}, {5, 6}),
+        c("loc", "within_km", PLACES["gz"] | {"km": 100}, {5}),
+        c("loc", "is_empty", MISSING, {0, 4}),
+        c("loc", "is_not_empty", MISSING, R - {0, 4}),
+        # address: by the code at a level, given as code or name
+        c("ad", "eq", {"province": "44"}, {1, 2, 5}),
+        c("ad", "eq", {"city": "广州市"}, {2}),
+        c("ad", "eq", {"province": "北京", "district": "朝阳"}, {3, 7}),
+        c("ad", "ne", {"province": "广东"}, {0, 3, 4, 6, 7}),
+        c("ad", "in", ["310000", {"district": "440305"}], {1, 6}),
+        c("ad", "not_in", ["44", "11"], {0, 4, 6}),
+        c("ad", "is_empty", MISSING, {0, 4}),
+        c("ad", "is_not_empty", MISSING, R - {0, 4}),
         # record id
         c("id", "eq", ids[3], {3}),
         c("id", "eq", str(ids[3]), {3}),
@@ -826,7 +925,9 @@ def test_field_types_api_lists_only_tested_operators(api: Api) -> None:
         assert ops, item["type"]
         assert ops <= covered_by_type[item["type"]], item["type"]
         for entry in item["operators"]:
-            assert entry["arity"] in ("none", "one", "list", "pair", "days", "one_or_list")
+            assert entry["arity"] in (
+                "none", "one", "list", "pair", "days", "one_or_list", "object",
+            )  # fmt: skip
 
 
 # ----- injection ----------------------------------------------------------------------------
