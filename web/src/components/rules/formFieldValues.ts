@@ -17,3 +17,9 @@ export const FIELD_REF_PREFIX = "$field:";
 export function isFieldRef(v: unknown): v is string {
   return typeof v === "string" && v.startsWith(FIELD_REF_PREFIX);
 }
+
+/** A relation's option filter as a record picker can use it: null while "$field:" values are left (outside a live form). */
+export function usableFilter<T>(node: T | null | undefined): T | null {
+  if (!node) return null;
+  return JSON.stringify(node).includes(`"${FIELD_REF_PREFIX}`) ? null : node;
+}
