@@ -352,11 +352,14 @@ def datedif(start_date: date, end_date: date, unit: str) -> Decimal:
         anchor = _rolled(end.year, end.month - 1, start.day)
         return Decimal((end - anchor).days)
     if unit == "YD":
-        # Excel moves the end into the start's year (or the next): 1988-06-22 to
-        # 2012-05-11 is 323 days, as from 1988-06-22 to 1989-05-11
-        same_year = (end.month, end.day) >= (start.month, start.day)
-        moved = _rolled(start.year if same_year else start.year + 1, end.month, end.day)
-        return Decimal((moved - start).days)
+        # Excel's rule, fitted to its results: when the end's month and day come on or
+        # after the start's, the start moves into the end's year (29 February rolling
+        # over to 1 March); otherwise the end moves into the year after the start's.
+        # So 1988-06-22 to 2012-05-11 is 323 days (as to 1989-05-11), and 2016-02-27
+        # to 2021-03-01 is 2 (as from 2021-02-27).
+        if (end.month, end.day) >= (start.month, start.day):
+            return Decimal((end - _rolled(end.year, start.month, start.day)).days)
+        return Decimal((_rolled(start.year + 1, end.month, end.day) - start).days)
     raise FormulaErrorSignal(ErrorValue.NUM)
 
 
