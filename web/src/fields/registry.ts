@@ -31,6 +31,11 @@ export interface FieldWidget {
    * (settings error texts by key) and `setting(key, value)` to change one setting.
    */
   settingsPanel?: () => Promise<Component>;
+  /**
+   * A component (props `field`, `value`) showing a value for reading where plain text
+   * does not do (a sub-form's rows as a table); `format` stays the compact text of cells.
+   */
+  display?: () => Promise<Component>;
 }
 
 const widgets = new Map<string, FieldWidget>();

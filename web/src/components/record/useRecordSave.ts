@@ -26,7 +26,11 @@ export function useRecordSave() {
     const keys = new Set(form.fields.map((f) => f.key));
     const mapped: Record<string, string> = {};
     for (const d of e.details) {
-      const key = d.field.replace(/^data\./, "");
+      const path = d.field.replace(/^data\./, "");
+      // a part of a value (a sub-form cell, lines[2].qty): kept by its path for the
+      // field's editor, and the field itself shows the first such message
+      const key = path.split(/[.[]/)[0];
+      if (path !== key && keys.has(key)) mapped[path] = d.message;
       if (keys.has(key) && !mapped[key]) mapped[key] = d.message;
     }
     return mapped;
