@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qiao.formula.values import ErrorValue
+from qiao.formula.values import ErrorValue, normalize_number
 from tests.unit.formula.fncall import Ctx, call, shown
 
 VALUE = "#VALUE!"
@@ -340,6 +340,50 @@ DATEDIF_EDGES: list[tuple[str, str, str, int]] = [
 @pytest.mark.parametrize(("start", "end", "unit", "expected"), DATEDIF_EDGES)
 def test_datedif_month_ends_and_leap_days(start: str, end: str, unit: str, expected: int) -> None:
     assert call("DATEDIF", start, end, unit) == Decimal(expected)
+
+
+#: YEARFRAC around month ends and 29 February in every basis, as fractions (Excel's results)
+YEARFRAC_EDGES: list[tuple[str, str, int, int, int]] = [
+    ("2020-03-30", "2020-03-31", 0, 0, 1),
+    ("2020-02-28", "2020-02-29", 0, 1, 360),
+    ("2020-02-29", "2020-03-01", 0, 1, 360),
+    ("2021-02-28", "2021-03-01", 0, 1, 360),
+    ("2020-03-31", "2020-03-30", 0, 0, 1),
+    ("2020-02-29", "2020-02-28", 0, 1, 360),
+    ("2020-03-01", "2020-02-29", 0, 1, 360),
+    ("2021-03-01", "2021-02-28", 0, 1, 360),
+    ("2020-01-01", "2020-01-02", 1, 1, 366),
+    ("2021-01-01", "2021-01-02", 1, 1, 365),
+    ("2020-02-28", "2020-03-01", 1, 2, 366),
+    ("2021-02-28", "2021-03-01", 1, 1, 365),
+    ("2019-12-31", "2020-03-01", 1, 61, 366),
+    ("2019-12-31", "2020-02-29", 1, 60, 366),
+    ("2019-12-31", "2020-02-28", 1, 59, 365),
+    ("2020-01-01", "2021-01-01", 1, 1, 1),
+    ("2020-01-01", "2021-01-02", 1, 734, 731),
+    ("2020-03-30", "2020-03-31", 2, 1, 360),
+    ("2020-02-28", "2020-02-29", 2, 1, 360),
+    ("2020-03-31", "2021-03-30", 2, 364, 360),
+    ("2021-03-01", "2020-02-28", 2, 367, 360),
+    ("2020-03-30", "2020-03-31", 3, 1, 365),
+    ("2020-03-31", "2021-03-30", 3, 364, 365),
+    ("2021-03-01", "2020-02-28", 3, 367, 365),
+    ("2020-03-30", "2020-03-31", 4, 0, 1),
+    ("2020-02-28", "2020-02-29", 4, 1, 360),
+    ("2020-02-29", "2020-03-01", 4, 2, 360),
+    ("2021-02-28", "2021-03-01", 4, 3, 360),
+    ("2020-03-31", "2020-03-30", 4, 0, 1),
+    ("2020-02-29", "2020-02-28", 4, 1, 360),
+    ("2020-03-01", "2020-02-29", 4, 2, 360),
+    ("2021-03-01", "2021-02-28", 4, 3, 360),
+    ("2020-01-01", "2024-01-01", 1, 1461 * 5, 1827),
+]
+
+
+@pytest.mark.parametrize(("start", "end", "basis", "numerator", "denominator"), YEARFRAC_EDGES)
+def test_yearfrac_bases(start: str, end: str, basis: int, numerator: int, denominator: int) -> None:
+    expected = normalize_number(Decimal(numerator) / Decimal(denominator))
+    assert call("YEARFRAC", start, end, basis) == expected
 
 
 @pytest.mark.parametrize(("name", "args", "expected"), CASES)
