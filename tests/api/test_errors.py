@@ -466,6 +466,11 @@ def all_type_fields(target_form_id: int) -> list[dict[str, Any]]:
         {"key": "fa", "label": "附件", "type": "attachment"},
         {"key": "fi", "label": "图片", "type": "image"},
         {"key": "fs", "label": "签名", "type": "signature"},
+        {"key": "ic", "label": "身份证", "type": "idcard", "unique": True},
+        {"key": "ra", "label": "评分", "type": "rating"},
+        {"key": "rt", "label": "富文本", "type": "richtext"},
+        {"key": "lo", "label": "定位", "type": "location"},
+        {"key": "ad", "label": "地址", "type": "address"},
     ]
 
 
@@ -523,6 +528,15 @@ def valid_values(admin_id: int, target_id: int) -> dict[str, list[Any]]:
         "an": ["NO-0001"],  # read-only: always refused
         "r1": [target_id, str(target_id)],
         "rm": [[target_id], []],
+        "ic": ["11010519491231002X", "110105198001010016", "440305199001010034"],
+        "ra": [1, 5, "3"],
+        "rt": ["<p>你好<b>世界</b></p>", '<img src=x onerror="alert(1)">', ""],
+        "lo": [{"lat": 39.9, "lng": 116.4}, {"lat": -90, "lng": 180, "address": "极点"}],
+        "ad": [
+            {"province": "广东", "city": "深圳", "district": "南山区", "street": "科技园"},
+            {"district_code": "110105"},
+            {"province": "44"},
+        ],
     }
 
 
