@@ -22,6 +22,7 @@ from qiao.api.routers import account as account_routes
 from qiao.api.routers import apps, auth, comments, forms, health, org, records, users, views
 from qiao.api.routers import audit as audit_routes
 from qiao.api.routers import files as file_routes
+from qiao.api.routers import formula as formula_routes
 from qiao.api.routers import permissions as permission_routes
 from qiao.api.routers import regions as region_routes
 from qiao.config import Settings
@@ -77,6 +78,7 @@ def create_app(
     for module in (auth, users, org, apps, forms, records, views, comments, health):
         api.include_router(module.router)
     api.include_router(permission_routes.router)
+    api.include_router(formula_routes.router)
     api.include_router(account_routes.router)
     api.include_router(audit_routes.router)
     api.include_router(file_routes.router)
