@@ -14,7 +14,7 @@ Supported, with Excel's results:
   ``mmmmm`` (month; ``m`` after an hour or before a second is minutes), ``d`` ``dd``
   ``ddd`` ``dddd`` (English day names, as Excel in English), ``aaa`` ``aaaa`` (一,
   星期一, as Excel in Chinese), ``h`` ``hh`` ``s`` ``ss`` ``ss.00``, ``AM/PM``
-  ``A/P`` ``上午/下午`` (12-hour clock), elapsed ``[h]`` ``[mm]`` ``[ss]``; any other
+  ``am/pm`` ``A/P`` ``上午/下午`` (12-hour clock, the marker in the code's case), elapsed ``[h]`` ``[mm]`` ``[ss]``; any other
   character such as 年, 月, 日, 时 is written as it is;
 - ``@`` in a text section.
 
@@ -157,10 +157,10 @@ def _tokenize(section: str) -> list[Token]:
             tokens.append(Token("exp", section[i + 1]))
             i += 2
         elif lower.startswith("am/pm", i):
-            tokens.append(Token("date", "AM/PM"))
+            tokens.append(Token("date", section[i : i + 5]))  # its case is shown
             i += 5
         elif lower.startswith("a/p", i):
-            tokens.append(Token("date", "A/P" if section[i] == "A" else "a/p"))
+            tokens.append(Token("date", section[i : i + 3]))
             i += 3
         elif section.startswith("上午/下午", i):
             tokens.append(Token("date", "上午/下午"))
@@ -437,13 +437,9 @@ def _is_minute(tokens: Sequence[Token], date_tokens: list[int], index: int) -> b
 
 def _date_code(code: str, moment: datetime, twelve_hour: bool, minute: bool) -> str:
     letter, count = code[0], len(code)
-    if code in ("AM/PM", "上午/下午", "A/P", "a/p"):
-        morning = moment.hour < 12
-        if code == "AM/PM":
-            return "AM" if morning else "PM"
-        if code == "上午/下午":
-            return "上午" if morning else "下午"
-        return code[0] if morning else code[2]
+    if "/" in code:  # AM/PM, am/pm, A/P, a/p, 上午/下午: written in the code's case
+        morning, afternoon = code.split("/")
+        return morning if moment.hour < 12 else afternoon
     if letter == "y":
         return f"{moment.year % 100:02d}" if count <= 2 else f"{moment.year:04d}"
     if letter == "e":
