@@ -741,6 +741,13 @@ def timevalue(time_text: str) -> Decimal:
     return normalize_number(time)
 
 
+def _dateadd_kind(kinds: list[Kind]) -> Kind:
+    """A date field moved by days stays a date; a date-time (or text that may hold a
+    time) gives a date-time. Adding hours to a date field gives a date-time value that
+    a date-kind formula field stores as its day."""
+    return Kind.DATE if kinds and kinds[0] == Kind.DATE else Kind.DATETIME
+
+
 _DATEADD_UNITS = {
     "y": "year",
     "year": "year",
@@ -774,6 +781,7 @@ _SECONDS = {"week": 7 * 86400, "day": 86400, "hour": 3600, "minute": 60, "second
         ('DATEADD("2024-03-05", -10, "d")', "2024-02-24"),
         ('DATEADD("2024-03-05 09:00", 90, "mi")', "2024-03-05 10:30"),
     ],
+    infer=_dateadd_kind,
 )
 def dateadd(value: date, number: Decimal, unit: str) -> date:
     name = _DATEADD_UNITS.get(unit.strip().lower())
