@@ -39,12 +39,21 @@ def error_body(
         "error": {
             "code": code,
             "message": translate(code, locale, params),
-            "details": [
-                {"field": d.field, "code": d.code, "message": translate(d.code, locale, d.params)}
-                for d in details
-            ],
+            "details": [_detail(d, locale) for d in details],
         }
     }
+
+
+def _detail(d: ErrorDetail, locale: str) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "field": d.field,
+        "code": d.code,
+        "message": translate(d.code, locale, d.params),
+    }
+    if "start" in d.params and "end" in d.params:
+        # a problem inside a formula: where to underline it in the editor
+        item["params"] = {"start": d.params["start"], "end": d.params["end"]}
+    return item
 
 
 def error_response(

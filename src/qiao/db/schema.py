@@ -380,3 +380,28 @@ files = sa.Table(
     sa.Index("ix_qiao_files_record", "form_id", "record_id", "field_id"),
     sa.Index("ix_qiao_files_created", "created_at"),
 )
+
+# ----- jobs --------------------------------------------------------------------------------
+#: Background jobs (qiao.jobs): written in the transaction that makes them necessary (a
+#: formula changed on a large form), claimed by workers (FOR UPDATE SKIP LOCKED on
+#: PostgreSQL), progress (``done``/``total``) and a resumable ``cursor`` updated batch by
+#: batch. ``state``: queued, running, done, failed.
+jobs = sa.Table(
+    "qiao_jobs",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("total", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("done", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("cursor", sa.JSON),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error", sa.Text),
+    sa.Column("created_by", IdType, sa.ForeignKey("qiao_users.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("locked_until", UTCDateTime),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Index("ix_qiao_jobs_state", "state", "id"),
+)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from qiao.audit import schema_changes as audit_schema
 from qiao.context import Ctx
 from qiao.errors import BadRequest, ErrorDetail, ValidationFailed
-from qiao.forms import layout, service
+from qiao.forms import formulas, layout, service
 from qiao.forms.catalog import load_form
 from qiao.forms.inputs import DraftIn, FieldDraft, FieldIn, FieldPatch, PublishIn
 from qiao.forms.model import FieldMeta, FormMeta
@@ -95,6 +95,7 @@ def publish(rt: Runtime, ctx: Ctx, form_id: int, data: PublishIn) -> dict[str, A
     layout.normalise(data.layout, {fd.ref: 0 for fd in data.fields if fd.ref is not None})
 
     def run(conn: Connection) -> FormMeta:
+        jobs.clear()  # a retried transaction starts over
         form = before = service.live_form(conn, form_id)
         _check_listing(form, data.fields)
         listed = {fd.id for fd in data.fields}
@@ -125,9 +126,17 @@ def publish(rt: Runtime, ctx: Ctx, form_id: int, data: PublishIn) -> dict[str, A
         settings["layout"] = layout.normalise(data.layout, ids_by_ref)
         if data.title_field is not None:
             settings["title_field"] = data.title_field
+        if data.rules is not None:
+            settings["rules"] = [rule.model_dump() for rule in data.rules]
         service.set_form_settings(conn, ctx, form_id, settings)
+        prefixes = {fid: f"fields[{i}]." for i, fid in enumerate(order)}
+        jobs.extend(formulas.settle(conn, ctx, form_id, before, prefixes))
         after = load_form(conn, form_id)
         audit_schema.published(conn, ctx, before, after)
         return after
 
-    return form_json(rt.db.write(run))
+    jobs: list[int] = []
+    body = form_json(rt.db.write(run))
+    # a formula changed on a large form: recomputed in the background (GET /jobs/{id})
+    body["jobs"] = jobs
+    return body

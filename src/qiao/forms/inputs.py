@@ -88,11 +88,24 @@ class FieldDraft(FieldIn):
     accept_loss: bool = False
 
 
+class FormRuleIn(_In):
+    """A form-level validation rule: ``expression`` must be TRUE for a record to save;
+    otherwise ``message`` is shown on the listed ``fields``."""
+
+    id: str = Field(min_length=1, max_length=64)
+    expression: str = Field(min_length=1, max_length=4000)
+    message: str = Field(default="", max_length=200)
+    fields: list[str] = Field(default_factory=list, max_length=50)
+    enabled: bool = True
+
+
 class PublishIn(_In):
     fields: list[FieldDraft] = Field(max_length=500)
     layout: list[RowIn] = Field(default_factory=list, max_length=1000)
     #: the key of the field naming a record (default: the first text field)
     title_field: str | None = None
+    #: the form's validation rules (None keeps the current ones)
+    rules: list[FormRuleIn] | None = Field(default=None, max_length=100)
 
 
 class FormOrderItem(_In):

@@ -27,7 +27,7 @@ from qiao.errors import (
     QiaoError,
     ValidationFailed,
 )
-from qiao.forms import ddl, fieldspec, typechange
+from qiao.forms import ddl, fieldspec, formulas, typechange
 from qiao.forms.catalog import bump_version, load_form
 from qiao.forms.fields.base import Storage
 from qiao.forms.inputs import FieldIn, FieldOrderIn, FieldPatch, FormIn, FormPatch, TypeChangeIn
@@ -156,6 +156,10 @@ def create_form(rt: Runtime, ctx: Ctx, app_id: int, data: FormIn) -> dict[str, A
         form = load_form(conn, form_id)
         _check_settings(form, data.settings)
         ddl.create_form_tables(conn, form)
+        formulas.settle(
+            conn, ctx, form_id, None, {f.id: f"fields[{f.position}]." for f in form.fields}
+        )
+        form = load_form(conn, form_id)  # computed fields got their kinds
         permission_groups.create_defaults(conn, ctx, form_id)
         audit_schema.form_created(conn, ctx, form)
         bump_version(conn)
@@ -164,9 +168,10 @@ def create_form(rt: Runtime, ctx: Ctx, app_id: int, data: FormIn) -> dict[str, A
     return form_json(rt.db.write(create))
 
 
-#: form settings with their own endpoints and rules: the layout (publish), the draft
-#: (``PUT /forms/{id}/draft``) and the navigation group (``PUT /apps/{id}/forms/order``)
-MANAGED_SETTINGS = ("layout", "draft", "group")
+#: form settings with their own endpoints and rules: the layout and the form's validation
+#: rules (publish), the draft (``PUT /forms/{id}/draft``) and the navigation group
+#: (``PUT /apps/{id}/forms/order``)
+MANAGED_SETTINGS = ("layout", "draft", "group", "rules")
 
 
 def _check_settings(form: FormMeta, settings: dict[str, Any]) -> None:
@@ -333,7 +338,9 @@ def add_field(rt: Runtime, ctx: Ctx, form_id: int, fin: FieldIn) -> dict[str, An
     require_manage(rt, ctx, form_id)
 
     def add(conn: Connection) -> FieldMeta:
+        before = live_form(conn, form_id)
         fm = add_field_in(conn, ctx, form_id, fin)
+        formulas.settle(conn, ctx, form_id, before)
         audit_schema.field(conn, ctx, "field_create", fm, field=audit_schema.field_state(fm))
         return fm
 
@@ -364,8 +371,10 @@ def update_field(
     require_manage(rt, ctx, form_id)
 
     def update(conn: Connection) -> FieldMeta:
-        old = field_of(live_form(conn, form_id), field_id)
+        before = live_form(conn, form_id)
+        old = field_of(before, field_id)
         new = update_field_in(conn, ctx, form_id, field_id, patch)
+        formulas.settle(conn, ctx, form_id, before)
         audit_schema.field_updated(conn, ctx, old, new)
         return new
 
@@ -493,6 +502,7 @@ def delete_field(rt: Runtime, ctx: Ctx, form_id: int, field_id: int) -> None:
     def delete(conn: Connection) -> None:
         fm = field_of(live_form(conn, form_id), field_id)
         delete_field_in(conn, ctx, form_id, field_id)
+        formulas.settle(conn, ctx, form_id, live_form(conn, form_id))
         audit_schema.field(conn, ctx, "field_delete", fm)
 
     rt.db.write(delete)

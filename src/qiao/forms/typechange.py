@@ -27,7 +27,7 @@ from qiao.errors import (
     NotFound,
     ValidationFailed,
 )
-from qiao.forms import ddl, fieldspec
+from qiao.forms import ddl, fieldspec, formulas
 from qiao.forms.catalog import bump_version, load_form
 from qiao.forms.fields.base import FieldSettings, Storage
 from qiao.forms.inputs import TypeChangeIn
@@ -197,8 +197,9 @@ def apply(
     require_manage(rt, ctx, form_id)
 
     def run(conn: Connection) -> dict[str, Any]:
-        old = _load(conn, form_id, field_id)[1]
+        before, old = _load(conn, form_id, field_id)
         result = apply_in(conn, ctx, form_id, field_id, change)
+        formulas.settle(conn, ctx, form_id, before)
         audit_schema.field_updated(conn, ctx, old, _load(conn, form_id, field_id)[1])
         return result
 

@@ -31,7 +31,7 @@ from qiao.forms.model import FormMeta
 from qiao.org.access import FormAccess, form_access, require_record
 from qiao.org.permissions import require_user
 from qiao.records import audit as A
-from qiao.records import children
+from qiao.records import children, compute
 from qiao.records import values as V
 from qiao.records.reads import ListQuery, fetch_records, list_records, where_clauses
 from qiao.runtime import Runtime
@@ -297,13 +297,15 @@ def create_record(
         _refuse(rt, form, ctx, refused + errors, [prepared], [""])
 
     def create(conn: Connection) -> dict[str, Any]:
-        problems = V.check_in_database(conn, form, ctx, [prepared], [""])
+        problems = compute.on_create(conn, rt, form, ctx, [prepared], [data], [""])
+        problems += V.check_in_database(conn, form, ctx, [prepared], [""])
         problems += _relation_scope_errors(rt, conn, ctx, form, [prepared], [""])
         if owner is not None:
             problems += _check_owner(conn, form, owner, "")
         if problems:
             raise ValidationFailed(details=problems)
         record_id = _insert(conn, form, ctx, [prepared], [owner])[0]
+        compute.after_insert(conn, rt, form, ctx, [record_id])
         A.created(conn, ctx, form, [record_id], [prepared], [owner])
         return _read_back(conn, access, [record_id], ctx)[record_id]
 
@@ -339,7 +341,9 @@ def bulk_create(
         _refuse(rt, form, ctx, errors, prepared, prefixes)
 
     def create(conn: Connection) -> dict[str, Any]:
-        problems = V.check_in_database(conn, form, ctx, prepared, prefixes)
+        datas = [item.get("data") if isinstance(item, dict) else None for item in items]
+        problems = compute.on_create(conn, rt, form, ctx, prepared, datas, prefixes)
+        problems += V.check_in_database(conn, form, ctx, prepared, prefixes)
         problems += _relation_scope_errors(rt, conn, ctx, form, prepared, prefixes)
         for index, owner in enumerate(owners):
             if owner is not None:
@@ -347,6 +351,7 @@ def bulk_create(
         if problems:
             raise ValidationFailed(details=problems)
         ids = _insert(conn, form, ctx, prepared, owners)
+        compute.after_insert(conn, rt, form, ctx, ids)
         A.created(conn, ctx, form, ids, prepared, owners)
         return {"count": len(ids), "ids": ids}
 
@@ -438,8 +443,10 @@ def update_record(
         )
         if problems:
             raise ValidationFailed(details=problems)
+        links = compute.before_update(conn, rt, form, [record_id])
         if _apply_update(conn, form, ctx, [record_id], prepared, version) == 0:
             raise Conflict("version_conflict", current=current)
+        compute.after_update(conn, rt, form, ctx, [record_id], links)
         after = fetch_records(conn, form, [record_id], ctx)
         A.updated(conn, ctx, form, before, after)
         return _as_seen(access, after[record_id])
@@ -547,7 +554,9 @@ def bulk_update(
         if not targets:
             return {"count": 0}
         before = _fetch_chunked(conn, form, targets, ctx)
+        links = compute.before_update(conn, rt, form, targets)
         count = _apply_update(conn, form, ctx, targets, prepared)
+        compute.after_update(conn, rt, form, ctx, targets, links)
         A.updated(conn, ctx, form, before, _fetch_chunked(conn, form, targets, ctx))
         return {"count": count}
 
@@ -693,6 +702,7 @@ def delete_records(
             return {"count": 0}
         _unlink_or_refuse(rt, conn, form, targets, ctx)
         count = _set_deleted(conn, form, ctx, targets, True)
+        compute.after_delete(conn, rt, form, ctx, targets)
         A.simple(conn, ctx, "record_delete", form, targets)
         return {"count": count}
 
@@ -724,6 +734,7 @@ def restore_record(rt: Runtime, ctx: Ctx, form_id: int, record_id: int) -> dict[
         if problems:
             raise ValidationFailed(details=problems)
         _set_deleted(conn, form, ctx, [record_id], False)
+        compute.after_delete(conn, rt, form, ctx, [record_id])
         A.simple(conn, ctx, "record_restore", form, [record_id])
         return _read_back(conn, access, [record_id], ctx)[record_id]
 

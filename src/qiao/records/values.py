@@ -12,6 +12,7 @@ from qiao.context import Ctx
 from qiao.errors import ErrorDetail, FieldValueError
 from qiao.forms.fields.base import NestedValueErrors, Storage
 from qiao.forms.model import FieldMeta, FormMeta
+from qiao.records.rules import required_deferred
 
 Prepared = dict[int, Any]  # field id -> stored value
 
@@ -56,7 +57,7 @@ def prepare(
         except FieldValueError as exc:
             errors.extend(details(fm, exc, prefix))
             continue
-        if fm.required and fm.ftype.is_blank(value):
+        if fm.required and fm.ftype.is_blank(value) and not required_deferred(fm, data):
             errors.append(ErrorDetail(f"{prefix}{fm.key}", "required", {"label": fm.label}))
             continue
         stored[fm.id] = value

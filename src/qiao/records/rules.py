@@ -1,0 +1,220 @@
+"""Validation rules and conditions of a form, checked on every write path.
+
+- Field ``rules``: ``regex`` (on the value's text), ``length`` (characters), ``range``
+  (numbers, dates): a failing rule reports its custom message, or the standard one.
+  Patterns are compiled once, at most 500 characters, and matched against at most the
+  first 10,000 characters of a value (a guard against pathological patterns).
+- ``visible_when`` FALSE hides a field: a hidden field is not required (its value is
+  kept as it is). A blank or error result shows the field.
+- ``required_when`` TRUE makes a visible field required.
+- Form ``rules``: the expression must be TRUE; otherwise the message is attached to each
+  field the rule lists (or to ``rules`` when it lists none). A rule whose expression is
+  blank or an error — or that reads a field of this record that is empty — does not
+  block the save: it has nothing to judge yet (``end_date >= start_date`` with no end
+  date is not a broken range). Presence is what ``required`` is for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from qiao.context import Ctx
+from qiao.errors import ErrorDetail
+from qiao.forms.fields.base import ValueRule
+from qiao.forms.model import FieldMeta
+from qiao.formula import values as fv
+from qiao.formula.forms import Path, StoredRecord
+from qiao.records.compute import Plan
+
+MATCH_LIMIT = 10_000
+
+
+@lru_cache(maxsize=512)
+def compiled_pattern(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+def _blank(fm: FieldMeta, stored: Any) -> bool:
+    return fm.ftype.is_blank(stored) or stored == ""
+
+
+def _truth(value: Any) -> bool | None:
+    """TRUE/FALSE of a condition's result; None for blank or an error."""
+    if value is None or fv.is_error(value) or isinstance(value, list):
+        return None
+    try:
+        return fv.to_bool(value)
+    except fv.FormulaErrorSignal:
+        return None
+
+
+def visibility(plan: Plan, values: dict[Path, Any], ectx: Any) -> dict[str, bool]:
+    shown: dict[str, bool] = {}
+    for (key, setting), compiled in plan.conditions.items():
+        if setting == "visible_when":
+            shown[key] = _truth(compiled(values, ectx)) is not False
+    return shown
+
+
+def required_deferred(fm: FieldMeta, data: Any) -> bool:
+    """Whether input checks leave a required field's presence to the rules: it may be
+    hidden by ``visible_when``, or get its value from ``default_formula``."""
+    settings = fm.settings
+    if settings.visible_when or settings.required_when:
+        return True
+    return bool(settings.default_formula) and not (isinstance(data, dict) and fm.key in data)
+
+
+def requirement(
+    plan: Plan, values: dict[Path, Any], ectx: Any, shown: dict[str, bool]
+) -> dict[str, bool]:
+    """Visible fields that must have a value (those that input checks did not cover)."""
+    required: dict[str, bool] = {}
+    for fm in plan.form.live_fields:
+        if not fm.ftype.writable:
+            continue
+        need = fm.required
+        compiled = plan.conditions.get((fm.key, "required_when"))
+        if compiled is not None and _truth(compiled(values, ectx)) is True:
+            need = True
+        required[fm.key] = need and shown.get(fm.key, True)
+    return required
+
+
+def _rule_error(
+    fm: FieldMeta, rule: ValueRule, prefix: str, code: str, **params: Any
+) -> ErrorDetail:
+    if rule.message:
+        return ErrorDetail(
+            f"{prefix}{fm.key}", "field_rule_failed", {"label": fm.label, "message": rule.message}
+        )
+    return ErrorDetail(f"{prefix}{fm.key}", code, {"label": fm.label, **params})
+
+
+def _bound(value: Any, sample: Any) -> Any:
+    """A rule bound compared like the value (a date bound for a date)."""
+    from datetime import date
+
+    if isinstance(sample, date):
+        value = fv.parse_date_text(str(value)) if not isinstance(value, date) else value
+        return value
+    return fv.to_number(value)
+
+
+def value_rule_errors(fm: FieldMeta, stored: Any, ctx: Ctx, prefix: str) -> list[ErrorDetail]:
+    """The field's own rules for a non-blank value."""
+    errors: list[ErrorDetail] = []
+    rules = fm.settings.rules
+    if not rules or _blank(fm, stored):
+        return errors
+    value = fm.ftype.to_formula(fm, stored, ctx)
+    for rule in rules:
+        try:
+            if rule.kind == "regex" and rule.pattern:
+                pattern = compiled_pattern(rule.pattern)
+                text = fv.to_text(value)[:MATCH_LIMIT] if not isinstance(value, list) else ""
+                if pattern is not None and not pattern.search(text):
+                    errors.append(_rule_error(fm, rule, prefix, "rule_regex_mismatch"))
+            elif rule.kind == "length":
+                text = fv.to_text(value) if not isinstance(value, list) else ""
+                low = int(rule.min) if rule.min is not None else None
+                high = int(rule.max) if rule.max is not None else None
+                if (low is not None and len(text) < low) or (high is not None and len(text) > high):
+                    errors.append(
+                        _rule_error(fm, rule, prefix, "rule_length", min=low or 0, max=high or "∞")
+                    )
+            elif rule.kind == "range" and not isinstance(value, list):
+                sample = value if not isinstance(value, Decimal | int) else Decimal(value)
+                low = _bound(rule.min, sample) if rule.min is not None else None
+                high = _bound(rule.max, sample) if rule.max is not None else None
+                compare = fv.to_number(sample)
+                lo = fv.to_number(low) if low is not None else None
+                hi = fv.to_number(high) if high is not None else None
+                if (lo is not None and compare < lo) or (hi is not None and compare > hi):
+                    errors.append(
+                        _rule_error(
+                            fm,
+                            rule,
+                            prefix,
+                            "rule_range",
+                            min="" if rule.min is None else str(rule.min),
+                            max="" if rule.max is None else str(rule.max),
+                        )
+                    )
+        except (fv.FormulaErrorSignal, ValueError, TypeError, ArithmeticError):
+            continue
+    return errors
+
+
+def form_rule_errors(
+    plan: Plan,
+    record: StoredRecord,
+    values: dict[Path, Any],
+    ectx: Any,
+    prefix: str,
+) -> list[ErrorDetail]:
+    errors: list[ErrorDetail] = []
+    form = plan.form
+    for rule, compiled, refs in plan.rules:
+        if rule.get("enabled", True) is False:
+            continue
+        empty_input = False
+        for keys in refs:
+            fm = form.by_key.get(keys[0]) if len(keys) == 1 else None
+            if fm is not None and _blank(fm, record.get(fm.key)):
+                empty_input = True
+        if empty_input:
+            continue
+        if _truth(compiled(values, ectx)) is not False:
+            continue
+        message = str(rule.get("message") or rule.get("expression") or "")
+        keys_ = [k for k in rule.get("fields") or [] if k in form.by_key]
+        if not keys_:
+            errors.append(ErrorDetail(f"{prefix}rules", "form_rule_failed", {"message": message}))
+        for key in keys_:
+            errors.append(
+                ErrorDetail(
+                    f"{prefix}{key}",
+                    "form_rule_failed",
+                    {"message": message, "label": form.by_key[key].label},
+                )
+            )
+    return errors
+
+
+def check(
+    plan: Plan,
+    records: Sequence[StoredRecord],
+    values: Sequence[dict[Path, Any]],
+    ctx: Ctx,
+    prefixes: Sequence[str],
+    given: Sequence[set[str]] | None = None,
+) -> list[ErrorDetail]:
+    """Every rule of the form for each record (values: what formulas see of it).
+    Presence is checked here only for the fields whose input checks deferred it."""
+    from qiao.records.compute import eval_context
+
+    ectx = eval_context(ctx)
+    errors: list[ErrorDetail] = []
+    form = plan.form
+    for index, record in enumerate(records):
+        prefix = prefixes[index]
+        shown = visibility(plan, values[index], ectx)
+        required = requirement(plan, values[index], ectx, shown)
+        data = {k: None for k in given[index]} if given is not None else None
+        for fm in form.live_fields:
+            stored = record.get(fm.key)
+            deferred = required_deferred(fm, data) or not fm.required
+            if required.get(fm.key) and deferred and _blank(fm, stored):
+                errors.append(ErrorDetail(f"{prefix}{fm.key}", "required", {"label": fm.label}))
+                continue
+            errors.extend(value_rule_errors(fm, stored, ctx, prefix))
+        errors.extend(form_rule_errors(plan, record, values[index], ectx, prefix))
+    return errors
