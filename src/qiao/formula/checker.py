@@ -235,8 +235,11 @@ class _Checker:
         self.volatile = self.volatile or definition.volatile
         given = len(node.args)
         low, high = definition.min_args, definition.max_args
-        if given < low or (high is not None and given > high):
-            if high is None:
+        if not definition.accepts_count(given):
+            step = definition.arg_step
+            if step > 1:
+                expected = f"{low}, {low + step}, {low + 2 * step}, …"
+            elif high is None:
                 expected = f"≥{low}"
             elif low == high:
                 expected = str(low)

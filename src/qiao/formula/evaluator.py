@@ -447,8 +447,7 @@ class _Compiler:
         given = len(node.args)
         if definition is None:
             return self.compile(ast.Error(ErrorValue.NAME))
-        high = definition.max_args
-        if given < definition.min_args or (high is not None and given > high):
+        if not definition.accepts_count(given):
             return self.compile(ast.Error(ErrorValue.VALUE))
         compiled = [self.compile(arg) for arg in node.args]
         impl = definition.impl

@@ -81,6 +81,16 @@ class FunctionDef:
     accepts_errors: bool = False
     #: for ANY-returning functions: the result kind given the argument kinds
     infer: Callable[[list[Kind]], Kind] | None = None
+    #: arguments past the required ones come in groups of this size (IFS: condition and
+    #: value; SUMIFS: range and criterion), checked at design time
+    arg_step: int = 1
+
+    def accepts_count(self, given: int) -> bool:
+        """Whether a call may have ``given`` arguments."""
+        high = self.max_args
+        if given < self.min_args or (high is not None and given > high):
+            return False
+        return (given - self.min_args) % self.arg_step == 0
 
     @property
     def min_args(self) -> int:
@@ -142,6 +152,7 @@ def function(
     volatile: bool = False,
     accepts_errors: bool = False,
     infer: Callable[[list[Kind]], Kind] | None = None,
+    arg_step: int = 1,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated implementation as formula function ``name``.
 
@@ -166,6 +177,7 @@ def function(
                 volatile=volatile,
                 accepts_errors=accepts_errors,
                 infer=infer,
+                arg_step=arg_step,
             )
         )
         return impl

@@ -114,6 +114,9 @@ ARITY = [
     ("SUM()", "SUM", 1, "", 0, "≥1"),
     ("PI(1)", "PI", 0, 0, 1, "0"),
     ("NOT()", "NOT", 1, 1, 0, "1"),
+    ("IFS(ok, 1, ok)", "IFS", 2, "", 3, "2, 4, 6, …"),
+    ("SUMIFS(lines.qty, lines.qty)", "SUMIFS", 3, "", 2, "3, 5, 7, …"),
+    ('COUNTIFS(lines.qty, ">1", lines.qty)', "COUNTIFS", 2, "", 3, "2, 4, 6, …"),
 ]
 
 

@@ -159,6 +159,7 @@ def countif(cells: list[Value], spec: Value) -> int:
             {"lines.qty": [1, 2, 3], "lines.name": ["a", "a", "b"]},
         )
     ],
+    arg_step=2,
 )
 def countifs(*pairs: list[Value]) -> int:
     return sum(_mask(list(pairs)))
@@ -203,6 +204,7 @@ def sumif(cells: list[Value], spec: Value, sum_range: list[Value] | None = None)
             {"lines.amount": [100, 200], "lines.type": ["服务", "服务"], "lines.qty": [1, 2]},
         )
     ],
+    arg_step=2,
 )
 def sumifs(target: list[Value], *pairs: list[Value]) -> Decimal:
     return sum(_picked(target, _mask(list(pairs))), Decimal(0))
@@ -245,6 +247,7 @@ def averageif(cells: list[Value], spec: Value, average_range: list[Value] | None
             {"lines.amount": [100, 50, 200], "lines.type": ["服务", "商品", "服务"]},
         )
     ],
+    arg_step=2,
 )
 def averageifs(target: list[Value], *pairs: list[Value]) -> Decimal:
     found = _picked(target, _mask(list(pairs)))
@@ -274,6 +277,7 @@ def _extreme_ifs(
             {"lines.amount": [100, 500, 200], "lines.type": ["服务", "商品", "服务"]},
         )
     ],
+    arg_step=2,
 )
 def maxifs(target: list[Value], *pairs: list[Value]) -> Decimal:
     return _extreme_ifs(target, pairs, max)
@@ -293,6 +297,7 @@ def maxifs(target: list[Value], *pairs: list[Value]) -> Decimal:
             {"lines.amount": [100, 50, 200], "lines.type": ["服务", "商品", "服务"]},
         )
     ],
+    arg_step=2,
 )
 def minifs(target: list[Value], *pairs: list[Value]) -> Decimal:
     return _extreme_ifs(target, pairs, min)

@@ -69,10 +69,9 @@ def _ifs_kind(kinds: list[Kind]) -> Kind:
     ],
     lazy=True,
     infer=_ifs_kind,
+    arg_step=2,
 )
 def ifs(ctx: EvalContext, *args: Thunk) -> Value:
-    if len(args) % 2:
-        raise FormulaErrorSignal(ErrorValue.NA)  # Excel refuses an odd count on entry
     for index in range(0, len(args), 2):
         if _condition(args[index]):
             return args[index + 1]()
