@@ -43,6 +43,11 @@ export function setApiLocale(value: string): void {
   locale = value;
 }
 
+/** The headers a request made outside `api()` needs (an upload component's own XHR). */
+export function writeHeaders(): Record<string, string> {
+  return csrfToken ? { "Accept-Language": locale, "X-CSRF-Token": csrfToken } : { "Accept-Language": locale };
+}
+
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { "Accept-Language": locale };
   // a Blob (an uploaded file) goes as it is, everything else as JSON

@@ -56,6 +56,7 @@ export default {
     restored: "Restored “{name}”",
   },
   fieldTypes: {
+    attachment: "Attachment", image: "Image", signature: "Signature",
     subform: "Sub-form",
     text: "Text", textarea: "Long text", number: "Number", money: "Money", percent: "Percent",
     date: "Date", datetime: "Date & time", boolean: "Yes/No", select: "Single select", multiselect: "Multi select",

@@ -56,6 +56,7 @@ export default {
     restored: "已恢复「{name}」",
   },
   fieldTypes: {
+    attachment: "附件", image: "图片", signature: "手写签名",
     subform: "子表单",
     text: "单行文本", textarea: "多行文本", number: "数字", money: "金额", percent: "百分比",
     date: "日期", datetime: "日期时间", boolean: "是/否", select: "单选", multiselect: "多选",

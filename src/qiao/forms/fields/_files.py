@@ -52,7 +52,20 @@ class FileListType(sa.types.TypeDecorator[list[dict[str, Any]]]):
         return loaded
 
 
-class FileSettings(FieldSettings):
+class NoDefault(FieldSettings):
+    """File fields have no default value: a default file would be one user's pending
+    upload, which nobody else may save into a record."""
+
+    default: None = None
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        schema_ = super().model_json_schema(*args, **kwargs)
+        schema_.get("properties", {}).pop("default", None)  # the designer offers none
+        return schema_
+
+
+class FileSettings(NoDefault):
     max_files: int = Field(default=9, ge=1, le=50)
     max_size_mb: int = Field(default=20, ge=1, le=100)
     #: allowed type groups; empty: every group

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from qiao.forms.fields._files import FileFieldType
-from qiao.forms.fields.base import FieldSettings, registry
+from qiao.forms.fields._files import FileFieldType, NoDefault
+from qiao.forms.fields.base import registry
 
 if TYPE_CHECKING:
     from qiao.forms.model import FieldMeta
 
 
-class SignatureSettings(FieldSettings):
+class SignatureSettings(NoDefault):
     pen_color: str = Field(default="#000000", pattern=r"^#[0-9a-fA-F]{6}$")
 
 
