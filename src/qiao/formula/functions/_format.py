@@ -326,10 +326,8 @@ def _format_number(tokens: Sequence[Token], number: Decimal) -> str:
             out.append(".")
         elif token.kind in ("lit", "percent"):
             out.append(token.text)
-        elif token.kind == "general":
-            out.append(format_number(number))
-        elif token.kind == "date":
-            out.append(token.text)
+        elif token.kind == "general" or (token.kind == "at" and not slots):
+            out.append(format_number(number))  # "@" shows a number as it is
     out.append(exponent_text)
     for token in tokens[exp_at + 1 :]:
         if token.kind in ("lit", "percent"):
