@@ -133,6 +133,8 @@ class _Build(Transformer[Token, ast.Node]):
         token = children[0]
         if token.type == "LABEL":
             return ast.Segment(str(token)[1:-1].strip(), label=True), token
+        if token.type == "BARE_LABEL":
+            return ast.Segment(str(token), label=True), token
         return ast.Segment(str(token)), token
 
     def path(self, children: list[Any]) -> _Path:

@@ -47,7 +47,10 @@ def to_text(node: ast.Node, labels: Mapping[tuple[str, ...], tuple[str, ...]] | 
     def ref(node: ast.Ref) -> str:
         names = node.names
         shown = labels.get(names) if labels is not None else None
-        if shown is not None and len(shown) == len(names):
+        printable = shown is not None and all(
+            label.strip() == label and label and not set(label) & set("{}") for label in shown
+        )
+        if shown is not None and printable and len(shown) == len(names):
             return ".".join(_segment(label, True) for label in shown)
         return ".".join(_segment(s.name, s.label) for s in node.path)
 

@@ -190,7 +190,14 @@ def load_all() -> FunctionRegistry:
     import importlib
     import pkgutil
 
+    global _loaded
+    if _loaded:
+        return functions
     package = importlib.import_module("qiao.formula.functions")
     for info in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{info.name}")
+    _loaded = True
     return functions
+
+
+_loaded = False

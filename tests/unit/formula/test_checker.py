@@ -202,6 +202,19 @@ def test_labels_resolve_to_keys_and_print_both_ways() -> None:
     assert checked.many
 
 
+def test_cjk_labels_without_braces() -> None:
+    checked = check("金额*2 + 客户.城市", ENV)
+    assert checked.text == "amount*2 + customer.city"
+    assert checked.display_text == "{金额}*2 + {客户}.{城市}"
+    assert only("价格*2").params == {"name": "{价格}"}
+
+
+def test_labels_that_cannot_be_written_in_braces_print_as_keys() -> None:
+    env = DictEnvironment([{"key": "odd", "label": "a{b}", "kind": "number"}])
+    checked = check("odd + 1", env)
+    assert checked.display_text == "odd + 1"
+
+
 def test_keys_and_labels_mix_and_labels_ignore_case() -> None:
     env = DictEnvironment([{"key": "total", "label": "Total", "kind": "number"}])
     assert check("{total} + {TOTAL} + total", env).references == frozenset({("total",)})

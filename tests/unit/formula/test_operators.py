@@ -243,6 +243,7 @@ CHINESE = [
     ('“中文引号”&"!"', "中文引号!"),
     ('"他说“好”"', "他说“好”"),  # curly quotes inside an ASCII literal stay
     ("{分数}+1", "76"),
+    ("分数+1", "76"),  # a CJK label may be typed without braces
     ("=1+1", "2"),  # a leading = pasted from Excel
     ("1\u3000+\u30001", "2"),  # ideographic spaces
 ]
