@@ -45,7 +45,7 @@ Excel 的公式语言：相同的运算符、相同的函数，对相同的数�
 | Text | `"北京"`, `"say ""hi"""` | a double quote inside text is written twice |
 | Logical values | `TRUE`, `false` | case-insensitive |
 | Error values | `#N/A`, `#DIV/0!`, `#VALUE!`, `#NAME?`, `#NUM!`, `#REF!`, `#NULL!` | |
-| Fields | `amount`, `{金额}` | by key, or by label in braces (the editor shows labels, keys are stored) |
+| Fields | `amount`, `{金额}`, `金额` | by key, or by label in braces (the editor shows labels, keys are stored); a label of Chinese characters may be typed without braces |
 | Sub-form columns | `lines.qty`, `{明细}.{数量}` | a *range*: one value per row |
 | Related records | `customer.city`, `{客户}.{城市}` | a range when the relation holds many records |
 | Calls | `ROUND(x, 2)`, `sum(a, b)` | function names are case-insensitive |

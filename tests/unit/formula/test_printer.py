@@ -64,7 +64,21 @@ def test_printing_is_a_fixed_point(tree: ast.Node) -> None:
 
 
 _tokens = st.sampled_from(
-    ["1", "2.5", ".5", "1e3", '"a"', '"中文"', "TRUE", "x", "a.b", "{金额}", "#N/A"]
+    [
+        "1",
+        "2.5",
+        ".5",
+        "1e3",
+        '"a"',
+        '"中文"',
+        "TRUE",
+        "x",
+        "a.b",
+        "{金额}",
+        "金额",
+        "客户.城市2",
+        "#N/A",
+    ]
 )
 _joiners = st.sampled_from(["+", "-", "*", "/", "^", "&", "=", "<>", "<=", ">"])
 
