@@ -1,7 +1,9 @@
-"""Calling one formula function the way the evaluator does, for the function tables of
-test_functions_text/date/china: each argument coerced by its parameter's kind (a range
-parameter gets a list), an error argument short-circuits, a FormulaErrorSignal becomes
-the result, and the result is shown with ``values.display``.
+"""Calling one formula function, for the function tables of test_functions_text/date/
+china: ``shown`` writes the call as a user types it and runs it through the parser,
+checker and evaluator; ``call`` calls the implementation directly the way the evaluator
+does (arguments coerced by their parameter's kind, a range parameter gets a list, an
+error argument short-circuits, a FormulaErrorSignal becomes the result), for checks of
+result types and of contexts other than the fixed one.
 
 Arguments are Python values: int/float/str-of-digits are given as Decimal by ``D``;
 ``None`` is a blank field; a list is a range (a sub-form column).
@@ -13,8 +15,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from qiao.formula.registry import Kind, load_all
+from qiao.formula.evaluator import EvalContext
+from qiao.formula.examples import run
+from qiao.formula.registry import Example, Kind, load_all
 from qiao.formula.values import (
     ErrorValue,
     FormulaErrorSignal,
@@ -107,34 +112,12 @@ def formula_for(name: str, args: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
     return f"{name}({', '.join(parts)})", values
 
 
-def _evaluator() -> Callable[[str, dict[str, Any]], Any] | None:
-    """The real parser, checker and evaluator, once the formula core provides them."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        from qiao.formula.evaluator import EvalContext
-        from qiao.formula.examples import run
-        from qiao.formula.registry import Example
-    except ImportError:  # pragma: no cover - before the core landed
-        return None
-    context = EvalContext(
-        now=datetime(2024, 3, 5, 6, 30, 15, tzinfo=UTC), tz=ZoneInfo("Asia/Shanghai")
-    )
-
-    def evaluate(formula: str, values: dict[str, Any]) -> Any:
-        return run(Example(formula, "", values), context)
-
-    return evaluate
-
-
-EVALUATE = _evaluator()
+#: evaluations run at 2024-03-05 14:30:15 in Asia/Shanghai (FIXED's date and time)
+CONTEXT = EvalContext(now=datetime(2024, 3, 5, 6, 30, 15, tzinfo=UTC), tz=ZoneInfo("Asia/Shanghai"))
 
 
 def shown(name: str, *args: Any) -> str:
-    """The result as a user sees it (``values.display``) of the formula a user would
-    type for this call, evaluated by the real evaluator (with FIXED's date and time);
-    a direct call through the registry while the evaluator is not there."""
-    if EVALUATE is None:  # pragma: no cover
-        return display(call(name, *args))
+    """What a user sees (``values.display``) for the formula they would type for this
+    call, parsed, checked and evaluated by the real formula engine."""
     formula, values = formula_for(name, args)
-    return display(EVALUATE(formula, values))
+    return display(run(Example(formula, "", values), CONTEXT))
