@@ -5,14 +5,14 @@ does (arguments coerced by their parameter's kind, a range parameter gets a list
 error argument short-circuits, a FormulaErrorSignal becomes the result), for checks of
 result types and of contexts other than the fixed one.
 
-Arguments are Python values: int/float/str-of-digits are given as Decimal by ``D``;
+Arguments are Python values: ints and floats become Decimals;
 ``None`` is a blank field; a list is a range (a sub-form column).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,16 +41,16 @@ _COERCE: dict[Kind, Callable[[Any], Any]] = {
 }
 
 
-class Ctx:
-    """The two attributes functions may read from the evaluator's context."""
-
-    def __init__(self, today: date, now: datetime) -> None:
-        self.today = today
-        self.now = now.replace(tzinfo=UTC)
-        self.local_now = now
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-FIXED = Ctx(date(2024, 3, 5), datetime(2024, 3, 5, 14, 30, 15))
+def context_at(local: datetime) -> EvalContext:
+    """The evaluator's context at a wall-clock time in Asia/Shanghai."""
+    return EvalContext(now=local.replace(tzinfo=SHANGHAI).astimezone(UTC), tz=SHANGHAI)
+
+
+#: calls run at 2024-03-05 14:30:15 in Asia/Shanghai
+CONTEXT = context_at(datetime(2024, 3, 5, 14, 30, 15))
 
 
 def _literal(value: Any) -> Any:
@@ -63,7 +63,7 @@ def _literal(value: Any) -> Any:
     return value
 
 
-def call(name: str, *args: Any, ctx: Ctx = FIXED) -> Any:
+def call(name: str, *args: Any, ctx: EvalContext = CONTEXT) -> Any:
     """The function's result value (an ErrorValue for an error)."""
     definition = registry.get(name)
     assert definition is not None, f"{name} is not registered"
@@ -110,10 +110,6 @@ def formula_for(name: str, args: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
             values[key] = arg
             parts.append(key)
     return f"{name}({', '.join(parts)})", values
-
-
-#: evaluations run at 2024-03-05 14:30:15 in Asia/Shanghai (FIXED's date and time)
-CONTEXT = EvalContext(now=datetime(2024, 3, 5, 6, 30, 15, tzinfo=UTC), tz=ZoneInfo("Asia/Shanghai"))
 
 
 def shown(name: str, *args: Any) -> str:

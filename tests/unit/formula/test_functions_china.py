@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from qiao.formula.functions.china import check_character
 from qiao.formula.values import ErrorValue
-from tests.unit.formula.fncall import Ctx, call, shown
+from tests.unit.formula.fncall import call, context_at, shown
 
 VALUE = "#VALUE!"
 NUM = "#NUM!"
@@ -140,7 +140,7 @@ def test_age_counts_a_leap_day_birthday_from_the_first_of_march() -> None:
     assert call("IDCARD_BIRTHDAY", number) == date(2000, 2, 29)
     assert call("IDCARD_AGE", number, "2001-02-28") == Decimal(0)
     assert call("IDCARD_AGE", number, "2001-03-01") == Decimal(1)
-    assert call("IDCARD_AGE", number, ctx=Ctx(date(2024, 2, 29), datetime(2024, 2, 29, 12))) == 24
+    assert call("IDCARD_AGE", number, ctx=context_at(datetime(2024, 2, 29, 12))) == 24
 
 
 @settings(max_examples=200, deadline=None)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qiao.formula.values import ErrorValue, normalize_number
-from tests.unit.formula.fncall import Ctx, call, shown
+from tests.unit.formula.fncall import call, context_at, shown
 
 VALUE = "#VALUE!"
 NUM = "#NUM!"
@@ -392,7 +392,7 @@ def test_date_function(name: str, args: tuple[Any, ...], expected: str) -> None:
 
 
 def test_today_and_now_come_from_the_context_in_the_users_zone() -> None:
-    ctx = Ctx(date(2024, 12, 31), datetime(2024, 12, 31, 23, 59, 30))
+    ctx = context_at(datetime(2024, 12, 31, 23, 59, 30))
     assert call("TODAY", ctx=ctx) == date(2024, 12, 31)
     assert call("NOW", ctx=ctx) == datetime(2024, 12, 31, 23, 59, 30)
     assert call("NOW", ctx=ctx).tzinfo is None
