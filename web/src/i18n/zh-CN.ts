@@ -58,6 +58,7 @@ export default {
   fieldTypes: {
     attachment: "附件", image: "图片", signature: "手写签名",
     subform: "子表单",
+    idcard: "身份证号", rating: "评分", richtext: "富文本", location: "定位", address: "地址",
     text: "单行文本", textarea: "多行文本", number: "数字", money: "金额", percent: "百分比",
     date: "日期", datetime: "日期时间", boolean: "是/否", select: "单选", multiselect: "多选",
     phone: "手机号", email: "邮箱", url: "网址", user: "成员", department: "部门", autonumber: "流水号", relation: "关联记录",

@@ -8,7 +8,7 @@
 import type { FilterNode } from "@/api/types";
 
 /** How many values an operator takes (GET /field-types, src/qiao/query/operators.py). */
-export type Arity = "none" | "one" | "list" | "pair" | "days" | "one_or_list";
+export type Arity = "none" | "one" | "list" | "pair" | "days" | "one_or_list" | "object";
 export type Conj = "and" | "or";
 
 export interface Condition {
@@ -113,6 +113,12 @@ export function conditionNode(c: Condition, arityOf: ArityOf = defaultArityOf): 
       if (!blank(lo)) return { field: c.field, op: "gte", value: lo };
       if (!blank(hi)) return { field: c.field, op: "lte", value: hi };
       return null;
+    }
+    case "object": {
+      // a type's structured value ({lat, lng, km}; {province: code}): complete when no part is blank
+      if (!v || typeof v !== "object" || Array.isArray(v)) return null;
+      const parts = Object.values(v as Record<string, unknown>);
+      return parts.length && !parts.some(blank) ? { field: c.field, op: c.op, value: v } : null;
     }
     case "days": {
       const n = typeof v === "string" ? Number(v.trim()) : (v as number);

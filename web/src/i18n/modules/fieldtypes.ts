@@ -1,0 +1,81 @@
+/** The rich field types' widgets: ID card, rating, rich text, location, address. */
+export default {
+  "zh-CN": {
+    rich: {
+      idcard: {
+        birthday: "出生日期",
+        gender: "性别",
+        male: "男",
+        female: "女",
+        invalid: "身份证号校验位不正确",
+        allow15: "允许 15 位旧身份证号（保存时转换为 18 位）",
+      },
+      rating: { max: "最高星级", style: "显示方式", stars: "星星（★★★☆☆）", fraction: "分数（3/5）" },
+      richtext: {
+        bold: "加粗", italic: "斜体", underline: "下划线", strike: "删除线",
+        h2: "标题", quote: "引用", ul: "无序列表", ol: "有序列表", link: "链接", clear: "清除格式",
+        linkPrompt: "链接地址（http、https 或 mailto）", linkInvalid: "只支持 http、https 或 mailto 链接",
+        maxLength: "最大长度（清理后的 HTML 字符数）",
+      },
+      location: {
+        locate: "获取当前位置",
+        locating: "正在定位…",
+        lat: "纬度", lng: "经度", address: "地址描述",
+        accuracy: "精度约 {m} 米",
+        denied: "无法获取位置：{reason}",
+        unsupported: "此浏览器不支持定位",
+        clear: "清除",
+        km: "公里",
+        useMine: "使用我的位置",
+        within: "距离 {km} 公里以内",
+      },
+      address: {
+        placeholder: "请选择省 / 市 / 区",
+        street: "详细地址（街道、门牌号）",
+        level: "地址级别",
+        levels: { province: "省", city: "省 / 市", district: "省 / 市 / 区" },
+        showStreet: "填写详细地址",
+        loadFailed: "无法加载行政区划数据",
+      },
+    },
+  },
+  en: {
+    rich: {
+      idcard: {
+        birthday: "Date of birth",
+        gender: "Gender",
+        male: "Male",
+        female: "Female",
+        invalid: "The check digit of the ID number is wrong",
+        allow15: "Accept old 15-digit ID numbers (converted to 18 digits when saved)",
+      },
+      rating: { max: "Maximum stars", style: "Shown as", stars: "Stars (★★★☆☆)", fraction: "Fraction (3/5)" },
+      richtext: {
+        bold: "Bold", italic: "Italic", underline: "Underline", strike: "Strike-through",
+        h2: "Heading", quote: "Quote", ul: "Bulleted list", ol: "Numbered list", link: "Link", clear: "Clear formatting",
+        linkPrompt: "Link address (http, https or mailto)", linkInvalid: "Only http, https and mailto links are allowed",
+        maxLength: "Maximum length (characters of the cleaned HTML)",
+      },
+      location: {
+        locate: "Use current location",
+        locating: "Locating…",
+        lat: "Latitude", lng: "Longitude", address: "Address",
+        accuracy: "Accurate to about {m} m",
+        denied: "Could not get the location: {reason}",
+        unsupported: "This browser cannot tell its location",
+        clear: "Clear",
+        km: "km",
+        useMine: "Use my location",
+        within: "within {km} km",
+      },
+      address: {
+        placeholder: "Province / city / district",
+        street: "Street and number",
+        level: "Address level",
+        levels: { province: "Province", city: "Province / city", district: "Province / city / district" },
+        showStreet: "Has a street line",
+        loadFailed: "Could not load the list of regions",
+      },
+    },
+  },
+};
