@@ -2,7 +2,8 @@
 
 A problem names what is wrong (a catalogue code with its parameters) and where (the
 ``start``/``end`` offsets of the offending part of the text), so the designer can
-underline it. :class:`FormulaError` is a :class:`~qiao.errors.ValidationFailed`: raised
+underline it. Offsets count Unicode code points (a browser counts UTF-16 units: the two
+differ only after a character outside the BMP, such as an emoji). :class:`FormulaError` is a :class:`~qiao.errors.ValidationFailed`: raised
 through the API it becomes the usual 422 with one detail per problem.
 """
 
