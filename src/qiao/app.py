@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
-from qiao import __version__
+from qiao import __version__, jobs
 from qiao.api import errors, openapi, spa
 from qiao.api.json import JSON
 from qiao.api.limits import BodyLimitMiddleware
@@ -22,6 +22,7 @@ from qiao.api.routers import account as account_routes
 from qiao.api.routers import apps, auth, comments, forms, health, org, records, users, views
 from qiao.api.routers import audit as audit_routes
 from qiao.api.routers import files as file_routes
+from qiao.api.routers import form_runtime as form_runtime_routes
 from qiao.api.routers import formula as formula_routes
 from qiao.api.routers import permissions as permission_routes
 from qiao.api.routers import regions as region_routes
@@ -51,9 +52,12 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_purge_loop(rt)) if background else None
+        stop_worker = jobs.start_worker(rt) if background else None  # qiao_jobs
         yield
         if task:
             task.cancel()
+        if stop_worker:
+            stop_worker()
 
     app = FastAPI(
         title="qiao API",
@@ -75,6 +79,7 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1024)
 
     api = APIRouter(prefix="/api/v1")
+    api.include_router(form_runtime_routes.router)  # before records: /records/evaluate
     for module in (auth, users, org, apps, forms, records, views, comments, health):
         api.include_router(module.router)
     api.include_router(permission_routes.router)

@@ -135,6 +135,29 @@ def serve(
         uvicorn.run(asgi_app(), host=host, port=port, log_level="info")
 
 
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run queued jobs, then exit")] = False,
+) -> None:
+    """Run background jobs (formula recomputation, …) in this process; ``qiao serve``
+    runs a worker thread too, this adds capacity (several may run: jobs are claimed)."""
+    import time
+
+    from qiao import jobs
+
+    rt = _runtime()
+    if once:
+        console.print(f"ran {jobs.run_pending(rt, limit=10_000)} job(s)")
+        return
+    stop = jobs.start_worker(rt)
+    console.print("qiao worker running (Ctrl+C to stop)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        stop()
+
+
 def asgi_app() -> Any:
     from qiao.app import create_app
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from qiao import jobs
+from qiao.runtime import Runtime
 from tests.conftest import Api
 
 
@@ -104,3 +107,272 @@ def test_cycle_refused_at_publish(api: Api) -> None:
     assert detail["code"] == "formula_cycle"
     assert detail["field"] in ("fields[0].settings.expression", "fields[2].settings.expression")
     assert "a2 → b → a2" in detail["message"] or "b → a2 → b" in detail["message"]
+
+
+def _relation(key: str, target: int, **settings: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "label": key,
+        "type": "relation",
+        "settings": {"target_form_id": target, **settings},
+    }
+
+
+def test_lookup_and_rollup_follow_related_records(api: Api) -> None:
+    app_id = api.make_app()["id"]
+    customers = api.make_form(
+        [
+            {"key": "name", "label": "名称", "type": "text"},
+            {"key": "city", "label": "城市", "type": "text"},
+        ],
+        "客户",
+        app_id,
+    )
+    cid = customers["id"]
+    orders = api.make_form(
+        [
+            _relation("customer", cid),
+            {"key": "amount", "label": "金额", "type": "money"},
+            {
+                "key": "city",
+                "label": "城市",
+                "type": "lookup",
+                "settings": {"relation": "customer", "field": "city"},
+            },
+            _formula("tag", 'customer.name & "-" & amount'),
+        ],
+        "订单",
+        app_id,
+    )
+    oid = orders["id"]
+    fields = [
+        {
+            "key": f["key"],
+            "label": f["label"],
+            "type": f["type"],
+            "settings": f["settings"],
+            "id": f["id"],
+        }
+        for f in customers["fields"]
+    ]
+    rollups = [
+        {
+            "key": "total",
+            "label": "总额",
+            "type": "rollup",
+            "settings": {"relation": f"form:{oid}.customer", "aggregate": "sum", "field": "amount"},
+        },
+        {
+            "key": "orders",
+            "label": "订单数",
+            "type": "rollup",
+            "settings": {
+                "relation": f"form:{oid}.customer",
+                "aggregate": "count",
+                "filter": {"field": "amount", "op": "gt", "value": 10},
+            },
+        },
+        _formula("level", 'IF(total >= 1000, "A", "B")'),
+    ]
+    api.ok(api.post(f"/forms/{cid}/publish", {"fields": fields + rollups, "layout": []}))
+    acme = api.create(cid, {"name": "Acme", "city": "北京"})
+    other = api.create(cid, {"name": "Other", "city": "上海"})
+    assert acme["data"]["total"] is None and acme["data"]["orders"] == 0
+    first = api.create(oid, {"customer": acme["id"], "amount": "600.50"})
+    assert first["data"]["city"] == "北京"
+    assert first["data"]["tag"] == "Acme-600.5"
+    api.ok(
+        api.post(
+            f"/forms/{oid}/records/bulk",
+            {
+                "items": [
+                    {"data": {"customer": acme["id"], "amount": 500}},
+                    {"data": {"customer": acme["id"], "amount": 5}},
+                ]
+            },
+        ),
+        201,
+    )
+    acme = api.ok(api.get(f"/forms/{cid}/records/{acme['id']}"))
+    assert acme["data"]["total"] == pytest.approx(1105.5)
+    assert acme["data"]["orders"] == 2  # the filter leaves out the 5
+    assert acme["data"]["level"] == "A"  # a formula over the rollup
+    # the customer moves city: lookups and formulas of its orders follow
+    api.ok(
+        api.patch(
+            f"/forms/{cid}/records/{acme['id']}",
+            {"data": {"city": "深圳", "name": "ACME"}, "version": acme["version"]},
+        )
+    )
+    first = api.ok(api.get(f"/forms/{oid}/records/{first['id']}"))
+    assert first["data"]["city"] == "深圳"
+    assert first["data"]["tag"] == "ACME-600.5"
+    # an order moves to another customer: both rollups change
+    api.ok(
+        api.patch(
+            f"/forms/{oid}/records/{first['id']}",
+            {"data": {"customer": other["id"]}, "version": first["version"]},
+        )
+    )
+    acme = api.ok(api.get(f"/forms/{cid}/records/{acme['id']}"))
+    other = api.ok(api.get(f"/forms/{cid}/records/{other['id']}"))
+    assert acme["data"]["total"] == pytest.approx(505)
+    assert acme["data"]["level"] == "B"
+    assert other["data"]["total"] == pytest.approx(600.5)
+    # deleting an order leaves the rollup
+    api.ok(api.post(f"/forms/{oid}/records/bulk-delete", {"ids": [first["id"]]}))
+    other = api.ok(api.get(f"/forms/{cid}/records/{other['id']}"))
+    assert other["data"]["total"] is None
+    listed = api.list(cid, sort="-total")
+    assert [r["data"]["name"] for r in listed["items"]] == ["ACME", "Other"]
+
+
+def test_cycle_across_forms_refused(api: Api) -> None:
+    app_id = api.make_app()["id"]
+    customers = api.make_form([_num("score")], "客户", app_id)
+    cid = customers["id"]
+    orders = api.make_form(
+        [
+            _relation("customer", cid),
+            {
+                "key": "cs",
+                "label": "cs",
+                "type": "lookup",
+                "settings": {"relation": "customer", "field": "score"},
+            },
+        ],
+        "订单",
+        app_id,
+    )
+    # the customer's score becomes a rollup of its orders' lookup of that score
+    score = customers["fields"][0]
+    response = api.post(
+        f"/forms/{cid}/publish",
+        {
+            "fields": [
+                {
+                    "id": score["id"],
+                    "key": "score",
+                    "label": "score",
+                    "type": "rollup",
+                    "settings": {
+                        "relation": f"form:{orders['id']}.customer",
+                        "aggregate": "sum",
+                        "field": "cs",
+                    },
+                }
+            ],
+            "layout": [],
+        },
+    )
+    assert response.status_code == 422, response.json()
+    detail = response.json()["error"]["details"][0]
+    assert detail["code"] == "formula_cycle"
+
+
+def test_subform_row_formulas_and_totals(api: Api) -> None:
+    lines = {
+        "key": "lines",
+        "label": "明细",
+        "type": "subform",
+        "settings": {
+            "columns": [
+                {"key": "qty", "label": "数量", "type": "number"},
+                {"key": "price", "label": "单价", "type": "money"},
+                {
+                    "key": "subtotal",
+                    "label": "小计",
+                    "type": "formula",
+                    "settings": {"expression": "qty * price"},
+                },
+            ]
+        },
+    }
+    form = api.make_form(
+        [lines, _formula("total", "SUM(lines.subtotal)"), _formula("upper", "RMB(total)")],
+        "报价单",
+    )
+    record = api.create(
+        form["id"], {"lines": [{"qty": 2, "price": "10.5"}, {"qty": 3, "price": 1}]}
+    )
+    assert [r["subtotal"] for r in record["data"]["lines"]] == [21, 3]
+    assert record["data"]["total"] == 24
+    assert record["data"]["upper"] == "贰拾肆元整"
+    rows = record["data"]["lines"]
+    updated = api.ok(
+        api.patch(
+            f"/forms/{form['id']}/records/{record['id']}",
+            {
+                "data": {"lines": [{"id": rows[0]["id"], "qty": 4, "price": "10.5"}]},
+                "version": record["version"],
+            },
+        )
+    )
+    assert [r["subtotal"] for r in updated["data"]["lines"]] == [42]
+    assert updated["data"]["total"] == 42
+
+
+def test_batch_recompute_job_resumes(api: Api, rt: Runtime) -> None:
+    form = api.make_form([_num("n"), _formula("double", "n * 2")], "大表")
+    fid = form["id"]
+    count = 5000
+    for start in range(0, count, 1000):
+        api.ok(
+            api.post(
+                f"/forms/{fid}/records/bulk",
+                {"items": [{"data": {"n": i}} for i in range(start, start + 1000)]},
+            ),
+            201,
+        )
+    fields = form["fields"]
+    body = {
+        "fields": [
+            {"id": fields[0]["id"], **_num("n")},
+            {"id": fields[1]["id"], **_formula("double", "n * 3 + 1")},
+        ],
+        "layout": [],
+    }
+    published = api.ok(api.post(f"/forms/{fid}/publish", body))
+    assert len(published["jobs"]) == 1
+    job_id = published["jobs"][0]
+    state = api.ok(api.get(f"/jobs/{job_id}"))
+    assert state["state"] == "queued" and state["total"] == count and state["done"] == 0
+    # a worker runs one batch and dies: progress and values of that batch are committed
+    job = rt.db.write(jobs._claim)
+    assert job is not None
+    from qiao.jobs.recompute import recompute_batch
+
+    rt.db.write(lambda conn: jobs._batch(rt, conn, job, recompute_batch))
+    state = api.ok(api.get(f"/jobs/{job_id}"))
+    assert state["state"] == "running" and state["done"] == 2000
+    table = rt.catalog().forms[fid].table
+    # its lease runs out; another worker takes the job over from where it stopped
+    rt.db.write(
+        lambda conn: conn.execute(
+            sa.update(jobs.jobs_t).values(locked_until=jobs.utcnow() - jobs.LEASE)
+        )
+    )
+    assert jobs.run_pending(rt) == 1
+    state = api.ok(api.get(f"/jobs/{job_id}"))
+    assert state["state"] == "done" and state["done"] == count and state["progress"] == 1
+    listed = api.list(fid, sort="-n", limit=1)
+    assert listed["items"][0]["data"]["double"] == (count - 1) * 3 + 1
+    with rt.db.read() as conn:
+        col = table.c[
+            next(f for f in rt.catalog().forms[fid].live_fields if f.key == "double").column_name
+        ]
+        wrong = conn.execute(
+            sa.select(sa.func.count()).where(
+                col
+                != (
+                    table.c[
+                        next(
+                            f for f in rt.catalog().forms[fid].live_fields if f.key == "n"
+                        ).column_name
+                    ]
+                    * 3
+                    + 1_000_000
+                )
+            )
+        ).scalar()
+    assert wrong == 0

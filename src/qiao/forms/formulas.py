@@ -209,7 +209,12 @@ class FormFormulas:
             return None
         result = str(getattr(settings, "result", "auto"))
         kind = (checked.kind if result == "auto" else Kind(result)).value
-        found = Computed(fm, checked, "text" if kind == "any" else kind, self._deps(checked))
+        kind = "text" if kind == "any" else kind
+        stored_kind = getattr(settings, "kind", kind)
+        if row_of is not None and kind != stored_kind:
+            self.problems.add(where, "formula_row_kind", label=fm.label, kind=kind)
+            return None
+        found = Computed(fm, checked, kind, self._deps(checked))
         found.row_of = row_of
         if row_of is None:
             self.computed[fm.key] = found

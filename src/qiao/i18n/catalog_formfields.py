@@ -19,6 +19,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "表单「{form}」的公式（{setting}）引用了这里要修改或删除的内容",
         "en": 'A formula of the form "{form}" ({setting}) uses what this change removes',
     },
+    "formula_row_kind": {
+        "zh-CN": "子表单公式列「{label}」的结果是 {kind}：请把它的结果类型设为 {kind}",
+        "en": 'The sub-form formula column "{label}" computes a {kind}: set its result type '
+        "to {kind}",
+    },
     "formula_value_invalid": {
         "zh-CN": "公式的结果（{value}）不能作为这个字段的值",
         "en": "The formula's result ({value}) is not a valid value here",

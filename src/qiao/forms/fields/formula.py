@@ -29,5 +29,8 @@ class FormulaType(ComputedType):
     settings_model = FormulaSettings
 
     def initial_kind(self, settings: FieldSettings) -> str:
+        """The kind before the expression is checked. Fields of a form get the checked
+        kind when saved; a sub-form's row formula keeps this one (its column is created
+        with the sub-form), so "auto" means a number there — set ``result`` otherwise."""
         result = getattr(settings, "result", "auto")
-        return "text" if result == "auto" else str(result)
+        return "number" if result == "auto" else str(result)
