@@ -46,6 +46,14 @@ def test_evaluate_a_formula_on_sample_values(api: Api) -> None:
     assert api.ok(api.post("/formula/evaluate", total))["display"] == "3.5"
     error = {"formula": "qty/0", "fields": FIELDS, "values": {}}
     assert api.ok(api.post("/formula/evaluate", error))["display"] == "#DIV/0!"
+    odd = api.post(
+        "/formula/evaluate",
+        content=b'{"formula": "qty > 1", "fields": [], "values": {"qty": NaN}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert odd.status_code in (200, 422), odd.text
+    nested = {"formula": "qty", "fields": FIELDS, "values": {"qty": {"a": 1}}}
+    assert api.post("/formula/evaluate", nested).status_code == 422
 
 
 def test_problems_come_back_localised_with_positions(api: Api, make_user: Any) -> None:

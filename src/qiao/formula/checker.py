@@ -116,7 +116,7 @@ class Checked:
     volatile: bool  # uses TODAY/NOW: a stored result goes stale with time alone
     functions: frozenset[str]
     #: key path -> label path of every reference, to print the formula for the editor
-    labels: Mapping[tuple[str, ...], tuple[str, ...]]
+    labels: Mapping[tuple[str, ...], tuple[str, ...]] = field(compare=False)
     many: bool = False  # the result is a range (only with check(..., allow_range=True))
 
     @property

@@ -41,6 +41,9 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_Scalar = bool | int | float | str | None
+
+
 class SampleField(_In):
     key: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
     label: str | None = Field(default=None, max_length=200)
@@ -52,7 +55,7 @@ class EvaluateIn(_In):
     formula: str = Field(max_length=MAX_LENGTH)
     fields: list[SampleField] = Field(default_factory=list, max_length=500)
     #: field key (dotted for a path) -> value; a list for a range
-    values: dict[str, Any] = Field(default_factory=dict)
+    values: dict[str, _Scalar | list[_Scalar]] = Field(default_factory=dict, max_length=500)
 
 
 @router.get("/formula/functions", summary="The formula function library, documented")
@@ -79,17 +82,17 @@ def _value(raw: Any, kind: Kind) -> Value:
     if isinstance(raw, bool) or raw is None:
         return raw
     if isinstance(raw, int | float):
-        return Decimal(str(raw))
+        number = Decimal(str(raw))
+        return number if number.is_finite() else ErrorValue.NUM  # JSON's NaN, Infinity
     if isinstance(raw, str):
         if kind in (Kind.DATE, Kind.DATETIME):
             parsed = parse_date_text(raw)
             if parsed is not None:
                 return parsed
         if kind == Kind.NUMBER:
-            number = parse_number_text(raw)
-            return number if number is not None else raw
-        return raw
-    return None  # an object is no formula value
+            read = parse_number_text(raw)
+            return read if read is not None else raw
+    return raw
 
 
 def _json(value: Value) -> Any:
