@@ -212,9 +212,12 @@ def format_value(value: Value, fmt: str) -> str:
         number = parse_number_text(value)
         if number is None:
             parsed = parse_date_text(value)
-            if parsed is None:
-                return _format_text(value, split_sections(fmt))
-            number = to_serial(parsed)
+            if parsed is not None:
+                number = to_serial(parsed)
+            else:
+                number = parse_time_text(value)
+                if number is None:
+                    return _format_text(value, split_sections(fmt))
     elif value is None:
         number = Decimal(0)
     elif isinstance(value, date):
