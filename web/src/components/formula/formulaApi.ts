@@ -51,11 +51,19 @@ export function loadFunctions(): Promise<FunctionDoc[]> {
   return p;
 }
 
+// a server that does not take the designer's fields with a check (older contract) is asked without them
+let draftFieldsRefused = false;
+
 /** Check an expression; a 422 comes back as its errors (with the offending range), anything else throws. */
 export async function checkFormula(formId: number, body: CheckIn): Promise<CheckResult> {
+  const sent = draftFieldsRefused && body.fields ? { ...body, fields: undefined } : body;
   try {
-    return { ok: true, result: await api<CheckOk>("POST", `/forms/${formId}/formula/check`, body) };
+    return { ok: true, result: await api<CheckOk>("POST", `/forms/${formId}/formula/check`, sent) };
   } catch (e) {
+    if (e instanceof ApiError && e.status === 422 && sent.fields && e.details.some((d) => d.field === "fields" && d.code === "extra_forbidden")) {
+      draftFieldsRefused = true;
+      return checkFormula(formId, body);
+    }
     if (e instanceof ApiError && e.status === 422) {
       const raw = (e.details.length ? e.details : [{ field: "expression", code: e.code, message: e.message }]) as (CheckError & { params?: Record<string, unknown> })[];
       return {
