@@ -255,10 +255,9 @@ def format_number_code(number: Decimal, fmt: str) -> str:
         section = sections[0]
         if number < 0:
             sign, number = "-", -number
-    tokens = tokenize(section)
-    if any(t.kind in ("date", "elapsed") for t in tokens):
-        return sign + _format_date(tokens, -number if sign else number)
-    return sign + _format_number(tokens, number)
+    if _is_date_section(section):
+        return sign + _format_date(tokenize(section), -number if sign else number)
+    return sign + _format_number(_number_plan(section), number)
 
 
 # --- numbers ----------------------------------------------------------------------
@@ -268,12 +267,27 @@ def _round(number: Decimal, decimals: int) -> Decimal:
     return number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def _format_number(tokens: Sequence[Token], number: Decimal) -> str:
+@dataclass(frozen=True)
+class _NumberPlan:
+    """A number section taken apart once (a formula field formats every row alike)."""
+
+    tokens: tuple[Token, ...]
+    exp_at: int  # index of the E+ token, or len(tokens)
+    point_at: int  # index of the decimal point in the mantissa, or its length
+    int_slots: tuple[int, ...]
+    frac_slots: tuple[int, ...]
+    grouping: bool
+    factor: Decimal  # 100 per %, 1/1000 per scaling comma
+
+
+@lru_cache(maxsize=512)
+def _number_plan(section: str) -> _NumberPlan:
+    tokens = tokenize(section)
     exp_at = next((i for i, t in enumerate(tokens) if t.kind == "exp"), len(tokens))
     mantissa = tokens[:exp_at]
     point_at = next((i for i, t in enumerate(mantissa) if t.kind == "point"), len(mantissa))
-    int_slots = [i for i in range(point_at) if mantissa[i].kind == "digit"]
-    frac_slots = [i for i in range(point_at, len(mantissa)) if mantissa[i].kind == "digit"]
+    int_slots = tuple(i for i in range(point_at) if mantissa[i].kind == "digit")
+    frac_slots = tuple(i for i in range(point_at, len(mantissa)) if mantissa[i].kind == "digit")
     grouping = False
     scale = 0
     slots = int_slots + frac_slots
@@ -284,8 +298,23 @@ def _format_number(tokens: Sequence[Token], number: Decimal) -> str:
             grouping = True  # between placeholders: "#,##0"
         elif i > slots[-1] or (i < point_at and not frac_slots):
             scale += 1  # after the last placeholder: "0.0,," shows millions
-    number = number * Decimal(100) ** sum(1 for t in tokens if t.kind == "percent")
-    number = number / Decimal(1000) ** scale
+    percents = sum(1 for t in tokens if t.kind == "percent")
+    factor = Decimal(100) ** percents / Decimal(1000) ** scale
+    return _NumberPlan(tokens, exp_at, point_at, int_slots, frac_slots, grouping, factor)
+
+
+@lru_cache(maxsize=512)
+def _is_date_section(section: str) -> bool:
+    return any(t.kind in ("date", "elapsed") for t in tokenize(section))
+
+
+def _format_number(plan: _NumberPlan, number: Decimal) -> str:
+    tokens, exp_at, point_at = plan.tokens, plan.exp_at, plan.point_at
+    int_slots, frac_slots, grouping = plan.int_slots, plan.frac_slots, plan.grouping
+    mantissa = tokens[:exp_at]
+    slots = int_slots + frac_slots
+    if plan.factor != 1:
+        number = number * plan.factor
     decimals = len(frac_slots)
 
     exponent_text = ""
@@ -341,7 +370,7 @@ def _format_number(tokens: Sequence[Token], number: Decimal) -> str:
 def _scientific(
     tokens: Sequence[Token],
     exp_at: int,
-    int_slots: list[int],
+    int_slots: Sequence[int],
     mantissa: Sequence[Token],
     number: Decimal,
     decimals: int,
