@@ -160,7 +160,12 @@ def arithmetic(op: str, a: Value, b: Value) -> Value:
             and all(type(y) is Decimal for y in b)
         ):
             fast = _ARITH[op]  # a column times a column of numbers: the common case
-            return [fast(x, y) for x, y in zip(a, b, strict=True)]
+            try:
+                out = [fast(x, y) for x, y in zip(a, b, strict=True)]
+                if all(r.adjusted() < 308 for r in out):
+                    return out
+            except ArithmeticError:
+                pass  # element by element below, the overflowing one #NUM!
         return _lift(partial(arithmetic, op), a, b)
     try:
         if op in "+-" and (isinstance(a, date) or isinstance(b, date)):
@@ -169,7 +174,8 @@ def arithmetic(op: str, a: Value, b: Value) -> Value:
                 return _shift(a, n if op == "+" else -n)
             if op == "+" and isinstance(b, date) and not isinstance(a, date | str):
                 return _shift(b, to_number(a))
-        return _ARITH[op](to_number(a), to_number(b))
+        result = _ARITH[op](to_number(a), to_number(b))
+        return result if result.adjusted() < 308 else ErrorValue.NUM
     except FormulaErrorSignal as signal:
         return signal.error
     except (OverflowError, ArithmeticError):
@@ -418,7 +424,12 @@ class _Compiler:
                 a = left(get, ctx)
                 b = right(get, ctx)
                 if type(a) is Decimal and type(b) is Decimal:
-                    return fast(a, b)
+                    try:
+                        result = fast(a, b)
+                    except ArithmeticError:  # beyond Decimal's exponent range
+                        return ErrorValue.NUM
+                    # Excel's numbers end near 1e308 (a double): beyond is #NUM!
+                    return result if result.adjusted() < 308 else ErrorValue.NUM
                 return arithmetic(op, a, b)
 
             return arith

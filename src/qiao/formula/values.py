@@ -67,12 +67,15 @@ def normalize_number(number: Decimal) -> Decimal:
         raise FormulaErrorSignal(ErrorValue.NUM)
     if number == 0:
         return Decimal(0)
+    if number.adjusted() >= 308:  # beyond a double, as Excel
+        raise FormulaErrorSignal(ErrorValue.NUM)
     digits = number.adjusted() + 1
     rounded = round(number, SIGNIFICANT - digits)
     result = rounded.normalize()
     # normalize() writes 100 as 1E+2; keep an integral exponent form out of the value
+    # (through int: quantize would need more than the context's 28 digits for 1E+30)
     if result == result.to_integral_value():
-        return result.quantize(Decimal(1))
+        return Decimal(int(result))
     return result
 
 
