@@ -17,6 +17,10 @@ RMB follows the People's Bank rules for writing amounts on bills
 - negative amounts start with ``负``; amounts round half up to the 分; up to 9999万亿
   (below 10^16), beyond that #NUM!.
 
+NUMBERSTRING rounds half up to a whole number and reads it as Excel/WPS for zh-CN do:
+type 1 一百二十三 (一十 for 10, zeros inside the number 零: 一千零一), type 2 in capitals
+(壹佰贰拾叁, 壹仟零壹), type 3 digit by digit (一二三, 〇 for zero: 二〇二四).
+
 ID numbers (GB 11643-1999): 18 characters, 17 digits and a check character (0–9 or
 X) computed from weighted digits modulo 11, and a real birthday in characters 7–14;
 the old 15-digit numbers have no check digit and a birthday 19yymmdd in characters 7–12.
@@ -133,7 +137,8 @@ def numberstring(number: Decimal, type_: Decimal) -> str:
     sign = "负" if rounded < 0 else ""
     rounded = abs(rounded)
     if kind == 1:
-        return sign + read_integer(rounded, LOWER_DIGITS, LOWER_UNITS, "〇")
+        # a reading with units writes its zeros 零 (一千零一); a list of digits 〇 (二〇二四)
+        return sign + read_integer(rounded, LOWER_DIGITS, LOWER_UNITS, "零")
     if kind == 2:
         return sign + read_integer(rounded, UPPER_DIGITS, UPPER_UNITS, "零")
     if kind == 3:
