@@ -117,13 +117,17 @@ def _refuse_cycle(form: FormMeta, forms: Any, field_key: str, expression: str) -
     trial = {**forms, form.id: copy}
     analysed = analyse(trial, only=readers_of(trial, form.id))
     chain = find_cycle(analysed)
-    if chain is not None:
+    text = chain_text(chain) if chain is not None else None
+    for problem in analysed[form.id].problems.details:
+        if problem.code == "formula_cycle":  # the field reads itself directly
+            text = str(problem.params.get("chain"))
+    if text is not None:
         raise ValidationFailed(
             details=[
                 ErrorDetail(
                     "expression",
                     "formula_cycle",
-                    {"chain": chain_text(chain), "start": 0, "end": len(expression)},
+                    {"chain": text, "start": 0, "end": len(expression)},
                 )
             ]
         )
