@@ -20,6 +20,7 @@ from qiao.formula.registry import Category, Kind, Param, function
 from qiao.formula.values import ErrorValue, FormulaErrorSignal, Value, from_serial
 
 _ONE = Decimal(1)
+_MOD_LIMIT = Decimal(2) ** 53  # Excel: #NUM! when number/divisor is this large
 _PI = Decimal("3.141592653589793238462643383")
 
 
@@ -171,6 +172,8 @@ def mod(number: Decimal, divisor: Decimal) -> Decimal:
     if divisor == 0:
         raise _num(ErrorValue.DIV0)
     quotient = excel(number / divisor).to_integral_value(ROUND_FLOOR)
+    if abs(quotient) >= _MOD_LIMIT:  # the remainder would be below the precision
+        raise _num()
     return number - divisor * quotient
 
 
