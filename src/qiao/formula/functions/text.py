@@ -187,7 +187,7 @@ def length(text: str) -> Decimal:
 
 def _start_index(start_num: Decimal, within: str) -> int:
     start = whole(start_num)
-    if start < 1 or start > len(within) + 1:
+    if start < 1 or start > max(len(within), 1):
         raise FormulaErrorSignal(ErrorValue.VALUE)
     return start - 1
 
