@@ -57,6 +57,7 @@ bench: $(STAMP) postgres $(WEB_BUILD)
 	$(BIN)/python bench/records.py
 	$(BIN)/python bench/webapp.py
 	$(BIN)/python bench/permissions.py
+	$(BIN)/python bench/formulas.py
 
 clean:
 	rm -rf $(VENV) qiao-data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/qiao/web/dist

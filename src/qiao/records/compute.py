@@ -183,26 +183,26 @@ def find_dependants(forms: Mapping[int, FormMeta]) -> dict[int, list[Dependant]]
 def read_records(
     conn: Connection, plan: Plan, ids: Sequence[int], *, all_fields: bool = True
 ) -> dict[int, StoredRecord]:
-    """Stored values by key of live records (columns, junction values, sub-form rows)."""
+    """Stored values by key of live records (columns, junction values, sub-form rows).
+    Without ``all_fields`` only what the computation reads and writes is read."""
     form = plan.form
     table = form.table
     found: dict[int, StoredRecord] = {}
-    wanted = {k[0] for k in plan.paths} | {fm.key for fm in form.live_fields if is_input(fm)}
-    junctions = [fm for fm in form.live_fields if fm.storage is Storage.JUNCTION]
-    junctions = [fm for fm in junctions if all_fields or fm.key in wanted]
-    subs = [fm for fm in form.live_fields if fm.storage is Storage.CHILD]
+    wanted = {k[0] for k in plan.paths} | set(plan.ff.computed)
+    wanted |= {fm.key for fm in form.live_fields if fm.id in plan.rows}
+    chosen = [fm for fm in form.live_fields if all_fields or fm.key in wanted]
+    columns = [(fm.key, fm.column_name) for fm in chosen if fm.storage is Storage.COLUMN]
+    junctions = [fm for fm in chosen if fm.storage is Storage.JUNCTION]
+    subs = [fm for fm in chosen if fm.storage is Storage.CHILD]
+    select_cols = [table.c[k] for k in SYSTEM_COLUMNS] + [table.c[c] for _, c in columns]
+    keys = list(SYSTEM_COLUMNS) + [k for k, _ in columns]
     for start in range(0, len(ids), CHUNK):
         chunk = list(ids[start : start + CHUNK])
         rows = conn.execute(
-            sa.select(table).where(table.c.id.in_(chunk), table.c.deleted_at.is_(None))
+            sa.select(*select_cols).where(table.c.id.in_(chunk), table.c.deleted_at.is_(None))
         )
         for row in rows:
-            m = row._mapping
-            record: StoredRecord = {k: m[k] for k in SYSTEM_COLUMNS}
-            for fm in form.live_fields:
-                if fm.storage is Storage.COLUMN:
-                    record[fm.key] = m[fm.column_name]
-            found[m["id"]] = record
+            found[row[0]] = dict(zip(keys, row, strict=True))
         for fm in junctions:
             j = form.junctions[fm.id]
             for rid, value in conn.execute(
@@ -319,6 +319,8 @@ class Evaluation:
 
     def refresh_own(self, index: int, key: str) -> None:
         """A computed value changed: what formulas read of it."""
+        if (key,) not in self.plan.paths:
+            return
         fm = self.plan.form.by_key[key]
         self.values[index][(key,)] = fm.ftype.to_formula(fm, self.records[index].get(key), self.ctx)
 
