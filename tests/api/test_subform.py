@@ -444,3 +444,62 @@ def test_messages_in_english(api: Api, make_user: Any, locale: str) -> None:
     response = member.post(f"/forms/{fid}/records", {"data": {"lines": [{"qty": 1}]}})
     messages = [d["message"] for d in response.json()["error"]["details"]]
     assert any("at least 2 rows" in m for m in messages), messages
+
+
+# ----- relation cells ------------------------------------------------------------------
+def product_quote(api: Api, on_delete: str = "restrict") -> tuple[int, int]:
+    app_id = api.make_app("销售")["id"]
+    products = api.make_form(
+        [{"key": "name", "label": "名称", "type": "text"}], name="产品", app_id=app_id
+    )["id"]
+    product = {
+        "key": "product",
+        "label": "产品",
+        "type": "relation",
+        "settings": {"target_form_id": products, "on_delete": on_delete},
+    }
+    lines = {
+        "key": "lines",
+        "label": "明细",
+        "type": "subform",
+        "settings": {"columns": [product, {"key": "qty", "label": "数量", "type": "number"}]},
+    }
+    quotes = api.make_form([lines], name="报价单", app_id=app_id)["id"]
+    return products, quotes
+
+
+def test_relation_cells_are_checked_and_kept_on_delete(api: Api, make_user: Any) -> None:
+    products, quotes = product_quote(api)
+    p1 = api.create(products, {"name": "螺丝"})["id"]
+    response = api.post(f"/forms/{quotes}/records", {"data": {"lines": [{"product": 999999}]}})
+    assert ("lines[0].product", "related_record_not_found") in details(response)
+    # a member who cannot see the product cannot link it by its id
+    api.open_to_everyone(quotes)
+    member = make_user("sales")
+    response = member.post(f"/forms/{quotes}/records", {"data": {"lines": [{"product": p1}]}})
+    assert response.status_code == 422
+    assert ("lines[0].product", "related_record_not_found") in details(response)
+    # a link the record already has stays when the member edits the row
+    quote_id = api.create(quotes, {"lines": [{"product": p1, "qty": 1}]})["id"]
+    rec = member.ok(member.get(f"/forms/{quotes}/records/{quote_id}"))
+    row = rec["data"]["lines"][0]
+    member.ok(
+        member.patch(
+            f"/forms/{quotes}/records/{quote_id}",
+            {"data": {"lines": [{**row, "qty": 2}]}, "version": rec["version"]},
+        )
+    )
+    # restrict: the product cannot be deleted while a row links to it
+    response = api.delete(f"/forms/{products}/records/{p1}")
+    assert response.status_code == 409, response.text
+    assert response.json()["error"]["code"] == "record_referenced"
+
+
+def test_nullify_empties_the_cells(api: Api) -> None:
+    products, quotes = product_quote(api, "nullify")
+    p1 = api.create(products, {"name": "螺丝"})["id"]
+    quote = api.create(quotes, {"lines": [{"product": p1, "qty": 1}, {"qty": 2}]})
+    api.ok(api.delete(f"/forms/{products}/records/{p1}"), 204)
+    after = api.ok(api.get(f"/forms/{quotes}/records/{quote['id']}"))
+    assert [(r["product"], r["qty"]) for r in after["data"]["lines"]] == [(None, 1), (None, 2)]
+    assert after["version"] == quote["version"] + 1

@@ -143,3 +143,90 @@ def _cells(row: dict[str, Any], record_id: int, position: int) -> dict[str, Any]
     """The child table row: parent, position and the prepared cells (``c<n>``)."""
     cells = {k: v for k, v in row.items() if k != "id"}
     return {"record_id": record_id, "position": position, **cells}
+
+
+# ----- links from rows to records of other forms ---------------------------------------
+#: (target form id, record id) -> where it is asked for: (item index, path, cell label)
+Wanted = dict[tuple[int, int], list[tuple[int, str, str]]]
+
+
+def _relation_columns(fm: FieldMeta) -> list[tuple[FieldMeta, int]]:
+    found = []
+    for child in child_fields(fm):
+        target = child.ftype.referenced_form(child)
+        if target is not None:
+            found.append((child, target))
+    return found
+
+
+def known_links(form: FormMeta, record: dict[str, Any]) -> set[tuple[int, str, int]]:
+    """(sub-form field id, column key, record id) of the links a record's rows have:
+    they may stay even if the writer can no longer see the linked record."""
+    found: set[tuple[int, str, int]] = set()
+    for fm in subform_fields(form):
+        columns = _relation_columns(fm)
+        for row in record["data"].get(fm.key) or []:
+            for child, _ in columns:
+                if row.get(child.key) is not None:
+                    found.add((fm.id, child.key, row[child.key]))
+    return found
+
+
+def wanted_links(
+    form: FormMeta,
+    items: Sequence[dict[int, Any]],
+    prefixes: Sequence[str],
+    known: Sequence[set[tuple[int, str, int]]] | None = None,
+) -> Wanted:
+    """The records the rows of ``items`` newly link to, by target form: the write path
+    checks the writer may see them, as it does for a relation field of the form."""
+    wanted: Wanted = {}
+    for fm in subform_fields(form):
+        columns = _relation_columns(fm)
+        if not columns:
+            continue
+        for index, item in enumerate(items):
+            old = known[index] if known else set()
+            for position, row in enumerate(item.get(fm.id) or []):
+                for child, target in columns:
+                    rid = row.get(child.column_name)
+                    if rid is None or (fm.id, child.key, rid) in old:
+                        continue
+                    path = f"{prefixes[index]}{fm.key}[{position}].{child.key}"
+                    label = f"{fm.label} #{position + 1} {child.label}"
+                    wanted.setdefault((target, rid), []).append((index, path, label))
+    return wanted
+
+
+def unlink_rows(
+    conn: Connection, forms: Sequence[FormMeta], target_id: int, ids: Sequence[int], ctx: Any
+) -> tuple[FormMeta, str] | None:
+    """Records of ``target_id`` are being deleted: each sub-form column linking to them
+    applies its relation's ``on_delete``. ``restrict`` refuses while a row of a live
+    record links to one — returns (form, column label) to name in the refusal;
+    ``nullify`` empties those cells (the parent records get a new version)."""
+    for form in forms:
+        for fm in subform_fields(form):
+            table = form.children[fm.id]
+            parent = form.table
+            for child, target in _relation_columns(fm):
+                if target != target_id:
+                    continue
+                cell = table.c[child.column_name]
+                rows = sa.select(table.c.record_id).where(cell.in_(list(ids)))
+                if getattr(child.settings, "on_delete", "restrict") == "restrict":
+                    live = sa.exists().where(parent.c.id.in_(rows), parent.c.deleted_at.is_(None))
+                    if conn.execute(sa.select(live)).scalar():
+                        return form, f"{fm.label} · {child.label}"
+                    continue
+                conn.execute(
+                    sa.update(parent)
+                    .where(parent.c.id.in_(rows))
+                    .values(
+                        version=parent.c.version + 1,
+                        updated_at=ctx.now(),
+                        updated_by=ctx.user_id,
+                    )
+                )
+                conn.execute(sa.update(table).where(cell.in_(list(ids))).values({cell: None}))
+    return None

@@ -210,6 +210,30 @@ def _input_errors(access: FormAccess, data: Any, prefix: str = "") -> list[Error
     return errors + access.writable_errors((k for k in data if k not in hidden), prefix)
 
 
+def _visible_ids(
+    rt: Runtime, conn: Connection, ctx: Ctx, target_id: int, ids: list[int]
+) -> set[int]:
+    """Which of ``ids`` are live records of ``target_id`` the user may view."""
+    try:
+        target = form_access(conn, ctx, rt.form(conn, target_id))
+        scope = target.scope_clauses("view") if target.can("view") else [sa.false()]
+    except (NotFound, Forbidden):
+        scope = [sa.false()]
+    table = rt.form(conn, target_id).table
+    visible: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        visible.update(
+            conn.execute(
+                sa.select(table.c.id).where(
+                    table.c.id.in_(ids[start : start + CHUNK]),
+                    table.c.deleted_at.is_(None),
+                    *scope,
+                )
+            ).scalars()
+        )
+    return visible
+
+
 def _relation_scope_errors(
     rt: Runtime,
     conn: Connection,
@@ -218,10 +242,12 @@ def _relation_scope_errors(
     items: list[V.Prepared],
     prefixes: list[str],
     known: list[dict[int, set[int]]] | None = None,
+    row_known: list[set[tuple[int, str, int]]] | None = None,
 ) -> list[ErrorDetail]:
     """A link may only point at a record the user can see in the linked form (picking
-    by a guessed id is refused like a missing record). ``known`` holds the links each
-    record already has, which stay even if they are out of the user's scope."""
+    by a guessed id is refused like a missing record), in a field or a sub-form cell.
+    ``known``/``row_known`` hold the links each record already has, which stay even if
+    they are out of the user's scope."""
     errors: list[ErrorDetail] = []
     for fm in form.live_fields:
         target_id = fm.ftype.referenced_form(fm)
@@ -237,24 +263,7 @@ def _relation_scope_errors(
                     wanted.setdefault(rid, []).append(index)
         if not wanted:
             continue
-        try:
-            target = form_access(conn, ctx, rt.form(conn, target_id))
-            scope = target.scope_clauses("view") if target.can("view") else [sa.false()]
-        except (NotFound, Forbidden):
-            scope = [sa.false()]
-        table = rt.form(conn, target_id).table
-        visible: set[int] = set()
-        keys = list(wanted)
-        for start in range(0, len(keys), CHUNK):
-            visible.update(
-                conn.execute(
-                    sa.select(table.c.id).where(
-                        table.c.id.in_(keys[start : start + CHUNK]),
-                        table.c.deleted_at.is_(None),
-                        *scope,
-                    )
-                ).scalars()
-            )
+        visible = _visible_ids(rt, conn, ctx, target_id, list(wanted))
         for rid, indexes in wanted.items():
             if rid in visible:
                 continue
@@ -266,6 +275,18 @@ def _relation_scope_errors(
                         {"label": fm.label, "value": rid},
                     )
                 )
+    cells = children.wanted_links(form, items, prefixes, row_known)
+    by_target: dict[int, list[int]] = {}
+    for target_id, rid in cells:
+        by_target.setdefault(target_id, []).append(rid)
+    for target_id, rids in by_target.items():
+        visible = _visible_ids(rt, conn, ctx, target_id, rids)
+        for rid in rids:
+            if rid not in visible:
+                errors += [
+                    ErrorDetail(path, "related_record_not_found", {"label": label, "value": rid})
+                    for _, path, label in cells[(target_id, rid)]
+                ]
     return errors
 
 
@@ -439,7 +460,14 @@ def update_record(
         before = fetch_records(conn, form, [record_id], ctx)
         problems = V.check_in_database(conn, form, ctx, [prepared], [""], [record_id])
         problems += _relation_scope_errors(
-            rt, conn, ctx, form, [prepared], [""], [_links(form, before[record_id])]
+            rt,
+            conn,
+            ctx,
+            form,
+            [prepared],
+            [""],
+            [_links(form, before[record_id])],
+            [children.known_links(form, before[record_id])],
         )
         if problems:
             raise ValidationFailed(details=problems)
@@ -669,6 +697,12 @@ def _unlink_or_refuse(
                 conn, fm, source.table, junction, ids[start : start + CHUNK], ctx
             ):
                 raise Conflict("record_referenced", form=source.name, field=fm.label)
+    catalog = rt.schema.get(conn)
+    live = [f for f in catalog.forms.values() if f.deleted_at is None]
+    for start in range(0, len(ids), CHUNK):
+        refused = children.unlink_rows(conn, live, form.id, ids[start : start + CHUNK], ctx)
+        if refused is not None:
+            raise Conflict("record_referenced", form=refused[0].name, field=refused[1])
 
 
 def _set_deleted(conn: Connection, form: FormMeta, ctx: Ctx, ids: list[int], deleted: bool) -> int:
