@@ -3,6 +3,7 @@ years, DATEDIF's units, weekday/week-number types, working days, 360-day years."
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -516,3 +517,27 @@ def test_workday_intl_agrees_with_walking_day_by_day(
         if not mask[day.weekday()] and day not in holidays:
             left -= 1
     assert call("WORKDAY.INTL", start, days, text, holidays) == day
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("DATE", ("1e999999999", 1, 1), NUM),
+        ("DATE", (2024, "1e999999999", 1), NUM),
+        ("DATE", (2024, 1, "1e999999999"), NUM),
+        ("TIME", ("1e999999999", 0, 0), NUM),
+        ("EDATE", ("2024-03-05", "1e999999999"), NUM),
+        ("EOMONTH", ("2024-03-05", "-1e999999999"), NUM),
+        ("WORKDAY", ("2024-03-05", "1e999999999"), NUM),
+        ("WORKDAY", ("2024-03-05", "-1e999999999", ["2024-03-01"]), NUM),
+        ("DATEADD", ("2024-03-05", "1e999999999", "d"), NUM),
+        ("DATEADD", ("2024-03-05", "1e999999999", "m"), NUM),
+        ("WEEKDAY", ("2024-03-05", "1e999999999"), NUM),
+    ],
+)
+def test_numbers_with_huge_exponents_are_answered_at_once(
+    name: str, args: tuple[Any, ...], expected: str
+) -> None:
+    started = time.monotonic()
+    assert shown(name, *args) == expected
+    assert time.monotonic() - started < 1

@@ -329,3 +329,48 @@ def test_search_wildcards_that_backtrack_are_stopped_by_the_time_limit() -> None
     assert call("SEARCH", "*a*a*a*a*a*b", "a" * 20000) is ErrorValue.VALUE
     assert time.monotonic() - started < 2
     assert call("SEARCH", "a*b", "a" * 20000 + "b") == Decimal(1)
+
+
+HUGE = "1e999999999"  # text that reads as a number with a billion digits
+NUM = "#NUM!"
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("LEFT", ("abc", HUGE), "abc"),
+        ("MID", ("abc", HUGE, 1), ""),
+        ("REPT", ("a", HUGE), VALUE),
+        ("CHAR", (HUGE,), VALUE),
+        ("SUBSTITUTE", ("a-b", "-", "+", HUGE), "a-b"),
+        ("TEXT", (HUGE, "General"), NUM),
+        ("TEXT", (HUGE, "0.00"), NUM),
+        ("TEXT", (HUGE, "yyyy"), NUM),
+        ("TEXT", ("1e-999999999", "0.00"), "0.00"),
+        ("TEXT", ("3000000", "yyyy"), VALUE),
+        ("VALUE", (HUGE,), NUM),
+    ],
+)
+def test_numbers_with_huge_exponents_are_answered_at_once(
+    name: str, args: tuple[Any, ...], expected: str
+) -> None:
+    started = time.monotonic()
+    assert shown(name, *args) == expected
+    assert time.monotonic() - started < 1
+
+
+def test_huge_counts_given_directly_are_clamped_not_expanded() -> None:
+    """Below the evaluator (which already refuses such numbers), the implementations
+    never turn one into a billion-digit int."""
+    huge = Decimal("1e999999999")
+    started = time.monotonic()
+    assert call("LEFT", "abc", huge) == "abc"
+    assert call("MID", "abc", huge, 1) == ""
+    assert call("RIGHT", "abc", huge) == "abc"
+    assert call("REPT", "a", huge) is ErrorValue.VALUE
+    assert call("CHAR", huge) is ErrorValue.VALUE
+    assert call("SUBSTITUTE", "a-b", "-", "+", huge) == "a-b"
+    assert call("TEXT", huge, "General") is ErrorValue.NUM
+    assert call("DATEADD", "2024-03-05", huge, "d") is ErrorValue.NUM
+    assert call("WORKDAY", "2024-03-05", huge) is ErrorValue.NUM
+    assert time.monotonic() - started < 1

@@ -244,6 +244,10 @@ def _format_text(text: str, sections: tuple[str, ...]) -> str:
 
 
 def format_number_code(number: Decimal, fmt: str) -> str:
+    if not number.is_finite() or number.adjusted() > 307:  # past Excel's largest number
+        raise FormulaErrorSignal(ErrorValue.NUM)
+    if number.adjusted() < -307:  # below its smallest: Excel shows 0
+        number = Decimal(0)
     sections = split_sections(fmt)
     sign = ""
     if number < 0 and len(sections) >= 2:
@@ -395,7 +399,7 @@ def _scientific(
 
 
 def _format_date(tokens: Sequence[Token], serial: Decimal) -> str:
-    if serial < 0:
+    if serial < 0 or serial > 2958466:  # before 1900 or after 9999-12-31
         raise FormulaErrorSignal(ErrorValue.VALUE)
     second_decimals = 0
     for i, token in enumerate(tokens):

@@ -787,6 +787,8 @@ def dateadd(value: date, number: Decimal, unit: str) -> date:
     name = _DATEADD_UNITS.get(unit.strip().lower())
     if name is None:
         raise FormulaErrorSignal(ErrorValue.VALUE)
+    if not number.is_finite() or number.adjusted() >= 12:  # past 9999-12-31 in any unit
+        raise FormulaErrorSignal(ErrorValue.NUM)
     try:
         if name in ("year", "quarter", "month"):
             months = whole(number) * {"year": 12, "quarter": 3, "month": 1}[name]

@@ -35,8 +35,17 @@ REGEX_MAX_PATTERN = 1000
 REGEX_TIMEOUT_SECONDS = 0.1
 
 
+#: beyond any count, position or date part a function can use; arguments of 10^16 and
+#: more are clamped to it, so "1e999999999" never becomes a billion-digit int
+WHOLE_LIMIT = 2**53
+
+
 def whole(number: Decimal) -> int:
     """A count or position argument as Excel reads it: the fraction is dropped."""
+    if not number.is_finite():
+        raise FormulaErrorSignal(ErrorValue.NUM)
+    if number.adjusted() >= 16:  # (no arithmetic: it could overflow the context)
+        return WHOLE_LIMIT if number > 0 else -WHOLE_LIMIT
     return int(number)
 
 
@@ -522,6 +531,13 @@ def text_format(value: Value, format_text: str) -> str:
 _CURRENCY_PREFIX = re.compile(r"^([+-]?)\s*[$¥￥]\s*")
 
 
+def _in_range(number: Decimal) -> Decimal:
+    """A number read from text, within Excel's range (10^308 and more is #NUM!)."""
+    if number.adjusted() > 307:
+        raise FormulaErrorSignal(ErrorValue.NUM)
+    return number if number.adjusted() >= -307 else Decimal(0)
+
+
 def value_of_text(text: str) -> Decimal:
     """VALUE's reading of text: numbers ("1,234.5", "50%", "$1,000", "(12)"), dates and
     times (as serials)."""
@@ -542,6 +558,7 @@ def value_of_text(text: str) -> Decimal:
             if time is None:
                 raise FormulaErrorSignal(ErrorValue.VALUE)
             number = time
+    number = _in_range(number)
     return -number if negative else number
 
 
@@ -601,10 +618,10 @@ def numbervalue(text: str, decimal_separator: str = ".", group_separator: str = 
     if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", canonical):
         raise FormulaErrorSignal(ErrorValue.VALUE)
     try:
-        number = Decimal(canonical)
+        number = _in_range(Decimal(canonical))
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only numbers
         raise FormulaErrorSignal(ErrorValue.VALUE) from exc
-    return number / (Decimal(100) ** percents)
+    return _in_range(number.scaleb(-2 * percents))
 
 
 @function(
