@@ -10,6 +10,7 @@ Dates are built relative to today in Asia/Shanghai, the organisation's zone.
 from __future__ import annotations
 
 import base64
+import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from qiao.db.types import UTCDateTime
 from qiao.forms.fields import registry
@@ -98,7 +100,27 @@ def all_fields(target_form_id: int) -> list[dict[str, Any]]:
         {"key": "rt", "label": "富文本", "type": "richtext"},
         {"key": "loc", "label": "定位", "type": "location"},
         {"key": "ad", "label": "地址", "type": "address"},
+        {"key": "fa", "label": "附件", "type": "attachment"},
+        {"key": "fi", "label": "图片", "type": "image"},
+        {"key": "fs", "label": "签名", "type": "signature"},
     ]
+
+
+#: which records get files (uploaded before they are created): field -> record indexes
+FILES_ON = {"fa": (1, 2), "fi": (3,), "fs": (1,)}
+
+
+def file_values(api: Api, form_id: int) -> dict[int, dict[str, Any]]:
+    """Upload a file per (field, record) of FILES_ON; the record data that saves them."""
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(image, "PNG")
+    found: dict[int, dict[str, Any]] = {}
+    for key, indexes in FILES_ON.items():
+        for index in indexes:
+            upload = ("a.png", image.getvalue()) if key != "fa" else ("a.txt", b"text")
+            response = api.post(f"/forms/{form_id}/fields/{key}/files", files={"files": upload})
+            found.setdefault(index, {})[key] = [api.ok(response, 201)["items"][0]["id"]]
+    return found
 
 
 @dataclass
@@ -717,6 +739,14 @@ def build_cases(env: Env) -> list[Case]:
         c("ad", "not_in", ["44", "11"], {0, 4, 6}),
         c("ad", "is_empty", MISSING, {0, 4}),
         c("ad", "is_not_empty", MISSING, R - {0, 4}),
+        *(
+            case
+            for key, on in FILES_ON.items()
+            for case in (
+                c(key, "is_empty", MISSING, R - set(on)),
+                c(key, "is_not_empty", MISSING, set(on)),
+            )
+        ),
         # record id
         c("id", "eq", ids[3], {3}),
         c("id", "eq", str(ids[3]), {3}),
@@ -816,8 +846,9 @@ def build_dataset(api: Api, rt: Runtime, admin: users.User) -> Dataset:
     targets = [api.create(target["id"], {"name": f"公司{i}"})["id"] for i in range(3)]
     env = Env(shanghai_today(), admin.id, u1, u2, targets)
     form = api.make_form(all_fields(target["id"]), "全类型", app_id)
-    for data in record_data(env):
-        env.ids.append(api.create(form["id"], data)["id"])
+    files = file_values(api, form["id"])
+    for index, data in enumerate(record_data(env)):
+        env.ids.append(api.create(form["id"], {**data, **files.get(index, {})})["id"])
     assert env.ids == sorted(env.ids)
     table = sa.table(
         f"qf_{form['id']}",
