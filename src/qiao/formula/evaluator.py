@@ -168,6 +168,8 @@ def arithmetic(op: str, a: Value, b: Value) -> Value:
                 pass  # element by element below, the overflowing one #NUM!
         return _lift(partial(arithmetic, op), a, b)
     try:
+        if op == "-" and type(a) is date and type(b) is date:
+            return Decimal((a - b).days)
         if op in "+-" and (isinstance(a, date) or isinstance(b, date)):
             if isinstance(a, date) and not isinstance(b, date | str):
                 n = to_number(b)
@@ -436,7 +438,11 @@ class _Compiler:
         if op == "&":
 
             def amp(get: Get, ctx: EvalContext) -> Value:
-                return concat(left(get, ctx), right(get, ctx))
+                a = left(get, ctx)
+                b = right(get, ctx)
+                if type(a) is str and type(b) is str:
+                    return a + b
+                return concat(a, b)
 
             return amp
         test = _COMPARE[op]
@@ -444,10 +450,13 @@ class _Compiler:
         def cmp(get: Get, ctx: EvalContext) -> Value:
             a = left(get, ctx)
             b = right(get, ctx)
-            if type(a) is Decimal and type(b) is Decimal:
+            kind = type(a)
+            if kind is Decimal and type(b) is Decimal:
                 if a == b:
                     return test(0)
                 a, b = _round15(a), _round15(b)
+                return test(0 if a == b else (-1 if a < b else 1))
+            if kind is date and type(b) is date:
                 return test(0 if a == b else (-1 if a < b else 1))
             return comparison(op, a, b)
 

@@ -13,6 +13,7 @@ ignored.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -256,8 +257,12 @@ def depth(node: ast.Node) -> int:
     return deepest
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> ast.Node:
-    """Parse a formula; raises :class:`FormulaError` with the problem's position."""
+    """Parse a formula; raises :class:`FormulaError` with the problem's position.
+
+    Trees are immutable, so a formula parsed once (a form's formulas are checked on
+    every save of the form and of its records) is not parsed again."""
     if len(text) > MAX_LENGTH:
         raise FormulaError([problem("formula_too_long", 0, len(text), max=MAX_LENGTH)])
     source = normalize(text)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+from functools import lru_cache
 
 from qiao.formula.evaluator import DirectArg, compare
 from qiao.formula.values import (
@@ -115,13 +116,16 @@ def _wildcard(pattern: str) -> re.Pattern[str] | None:
     return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
 
 
+@lru_cache(maxsize=1024)
 def criterion(spec: Value) -> Callable[[Value], bool]:
     """A COUNTIF criterion as a test on one value, as Excel reads it.
 
     A number or boolean matches equal values; text may start with a comparison
     operator (">100", "<>x", "=" for blanks, "<>" for non-blanks); text compared for
     equality may use * and ? wildcards; comparisons ignore case; numeric text in the
-    criterion matches numbers ("100" matches 100); a criterion number never matches text."""
+    criterion matches numbers ("100" matches 100), and a number matches numeric text.
+    The tests are pure, so one is built once per criterion (a formula over many
+    records asks for the same one again and again)."""
     if isinstance(spec, ErrorValue):
         error = spec
         return lambda v: v is error
