@@ -113,6 +113,9 @@ editor underlines the part that is wrong.
   0.3. What is compared and shown keeps 15 significant digits, as in Excel; functions
   that cut a number (INT, ROUNDDOWN, MOD, …) round it to those 15 digits first, so
   `INT(1/3*3)` is 1 as in Excel.
+- Numbers beyond a double's range (about 1e308) are #NUM!, as in Excel; a number
+  turned into text is written out without an exponent (`10^20 & ""` is
+  `100000000000000000000`, Excel writes `1E+20`).
 - A formula that is just a blank reference gives blank (Excel shows 0).
 - A single-field reference given to SUM/AVERAGE/… behaves like a one-cell reference in
   Excel (text and logical values in it are ignored); values typed directly are coerced.
