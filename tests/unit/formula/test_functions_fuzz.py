@@ -24,12 +24,24 @@ _numbers = st.one_of(
     st.decimals(
         allow_nan=False, allow_infinity=False, places=4, min_value=-(10**9), max_value=10**9
     ),
-    st.sampled_from([Decimal("1E+20"), Decimal("-1E+15"), Decimal("0.0000001"), Decimal(2958466)]),
+    st.sampled_from(
+        [
+            Decimal("1E+20"),
+            Decimal("-1E+15"),
+            Decimal("0.0000001"),
+            Decimal(2958466),
+            Decimal("1E+999999999"),  # read from text: the evaluator lets such numbers through
+            Decimal("-1E+999999999"),
+            Decimal("1E-999999999"),
+        ]
+    ),
 )
 _texts = st.one_of(
     st.text(max_size=20),
     st.text(alphabet='0#?.,%E+-;@"\\_*[]hmsdyae/AMP年月日 ', max_size=16),
-    st.sampled_from(["2024-03-05", "14:30", "2:30 PM", "11010519491231002X", "1,234.5", "50%"]),
+    st.sampled_from(
+        ["2024-03-05", "14:30", "2:30 PM", "11010519491231002X", "1,234.5", "50%", "1e999999999"]
+    ),
 )
 _scalars = st.one_of(
     _numbers,
