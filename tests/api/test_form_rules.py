@@ -215,3 +215,65 @@ def test_required_when_visible_when_and_default_formula(api: Api) -> None:
         f"/forms/{fid}/records/{ok['id']}", {"data": {"reason": ""}, "version": ok["version"]}
     )
     assert [(f, c) for f, c, _ in details(upd)] == [("reason", "required")]
+
+
+def test_hidden_section_and_cascading_options(api: Api) -> None:
+    form = api.make_form(
+        [
+            {"key": "invoice", "label": "开票", "type": "boolean"},
+            {"key": "title", "label": "抬头", "type": "text", "required": True},
+            {
+                "key": "province",
+                "label": "省",
+                "type": "select",
+                "settings": {"choices": ["广东", "浙江"]},
+            },
+            {
+                "key": "city",
+                "label": "市",
+                "type": "select",
+                "settings": {
+                    "depends_on": "province",
+                    "choices": [
+                        {"label": "深圳", "parents": ["广东"]},
+                        {"label": "杭州", "parents": ["浙江"]},
+                    ],
+                },
+            },
+        ],
+        "订单",
+    )
+    fid = form["id"]
+    ids = {f["key"]: f["id"] for f in form["fields"]}
+    fields = [
+        {"ref": k, **{x: f[x] for x in ("id", "key", "label", "type", "settings", "required")}}
+        for k, f in zip(ids, form["fields"], strict=True)
+    ]
+    layout = [
+        {"items": [{"kind": "field", "ref": "invoice"}]},
+        {"items": [{"kind": "section", "title": "发票", "id": "inv", "visible_when": "invoice"}]},
+        {"items": [{"kind": "field", "ref": "title"}]},
+        {"items": [{"kind": "section", "title": "地址"}]},
+        {
+            "items": [
+                {"kind": "field", "ref": "province", "span": 12},
+                {"kind": "field", "ref": "city", "span": 12},
+            ]
+        },
+    ]
+    api.ok(api.post(f"/forms/{fid}/publish", {"fields": fields, "layout": layout}))
+    # the invoice section is hidden: its required title is not required
+    api.create(fid, {"invoice": False})
+    bad = api.post(f"/forms/{fid}/records", {"data": {"invoice": True}})
+    assert [(f, c) for f, c, _ in details(bad)] == [("title", "required")]
+    body = api.ok(api.post(f"/forms/{fid}/records/evaluate", {"data": {"invoice": False}}))
+    assert body["visible"]["inv"] is False and body["visible"]["title"] is False
+    assert body["required"]["title"] is False
+    # cascading options: a city of another province is refused
+    api.create(fid, {"invoice": False, "province": "广东", "city": "深圳"})
+    bad = api.post(
+        f"/forms/{fid}/records", {"data": {"invoice": False, "province": "广东", "city": "杭州"}}
+    )
+    assert details(bad) == [
+        ("city", "choice_not_under_parent", "「市」的选项「杭州」不属于所选的「省」")
+    ]

@@ -123,6 +123,7 @@ class FormFormulas:
         self.row_computed: dict[int, list[Computed]] = {}  # sub-form field id -> row formulas
         self.conditions: dict[tuple[str, str], Checked] = {}  # (field key, setting) -> formula
         self.rules: list[tuple[dict[str, Any], Checked]] = []
+        self.section_of: dict[str, str] = {}  # field key -> its section's id
         self._build()
 
     def where(self, fm: FieldMeta, setting: str) -> str:
@@ -170,10 +171,32 @@ class FormFormulas:
                             "rule_pattern_invalid",
                             reason=str(exc),
                         )
+        self._sections()
         for index, rule in enumerate(form_rules(form)):
             checked = self._check(str(rule.get("expression") or ""), self.env, f"rules[{index}]")
             if checked is not None:
                 self.rules.append((rule, checked))
+
+    def _sections(self) -> None:
+        """Sections with ``visible_when``: their condition (keyed ``section:<id>``) and
+        the fields below each, up to the next section."""
+        current: str | None = None
+        live = {fm.id: fm for fm in self.form.live_fields}
+        for r, row in enumerate(self.form.settings.get("layout") or []):
+            for i, item in enumerate(row.get("items", [])):
+                if item.get("kind") == "section":
+                    current = None
+                    text = item.get("visible_when")
+                    if text:
+                        current = str(item.get("id") or f"section{r}")
+                        where = f"layout[{r}].items[{i}].visible_when"
+                        checked = self._check(str(text), self.env, where)
+                        if checked is not None:
+                            self.conditions[(f"section:{current}", "visible_when")] = checked
+                elif item.get("kind") == "field" and current is not None:
+                    fm = live.get(item.get("field_id"))
+                    if fm is not None:
+                        self.section_of[fm.key] = current
 
     def _deps(self, checked: Checked) -> set[Node]:
         deps: set[Node] = set()

@@ -32,6 +32,11 @@ class SectionItem(_Item):
     kind: Literal["section"]
     title: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=2000)
+    #: names the section for ``visible_when`` results (the record form's evaluate)
+    id: str | None = Field(default=None, min_length=1, max_length=64)
+    #: a formula: FALSE hides the section and the fields below it (up to the next
+    #: section), which are then not required
+    visible_when: str | None = Field(default=None, max_length=4000)
 
 
 class DividerItem(_Item):
@@ -65,7 +70,7 @@ def normalise(rows: list[RowIn], ids_by_ref: dict[str, int]) -> list[dict[str, A
         items: list[dict[str, Any]] = []
         for i, item in enumerate(row.items):
             if not isinstance(item, FieldItem):
-                items.append(item.model_dump())
+                items.append(item.model_dump(exclude_none=True))
                 continue
             where = f"{path}.items[{i}].ref"
             if item.ref not in ids_by_ref:

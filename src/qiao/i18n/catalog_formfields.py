@@ -70,6 +70,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "{message}",
         "en": "{message}",
     },
+    "choice_not_under_parent": {
+        "zh-CN": "「{label}」的选项「{value}」不属于所选的「{parent}」",
+        "en": 'The option "{value}" of "{label}" does not belong to the chosen "{parent}"',
+    },
     "job_not_found": {
         "zh-CN": "任务不存在",
         "en": "No such job",

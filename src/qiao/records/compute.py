@@ -76,7 +76,11 @@ class Plan:
 
     @property
     def rules_on(self) -> bool:
-        return any(fm.settings.rules for fm in self.form.live_fields)
+        """Field rules or cascading options to check on writes."""
+        return any(
+            fm.settings.rules or getattr(fm.settings, "depends_on", None)
+            for fm in self.form.live_fields
+        )
 
 
 def build_plan(form: FormMeta, forms: Mapping[int, FormMeta]) -> Plan:

@@ -230,7 +230,9 @@ def evaluate(
         ectx = compute.eval_context(ctx)
         shown = rules.visibility(plan, ev.values[0], ectx)
         required = rules.requirement(plan, ev.values[0], ectx, shown)
-        result["visible"] = {k: v for k, v in shown.items() if k in visible_keys}
+        result["visible"] = {
+            k: v for k, v in shown.items() if k in visible_keys or k not in form.by_key
+        }
         result["required"] = {k: v for k, v in required.items() if k in visible_keys}
         problems = rules.check(plan, [record], ev.values, ctx, [""])
         result["errors"] = [

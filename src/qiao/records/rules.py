@@ -25,7 +25,7 @@ from typing import Any
 from qiao.context import Ctx
 from qiao.errors import ErrorDetail
 from qiao.forms.fields.base import ValueRule
-from qiao.forms.model import FieldMeta
+from qiao.forms.model import FieldMeta, FormMeta
 from qiao.formula import values as fv
 from qiao.formula.forms import Path, StoredRecord
 from qiao.records.compute import Plan
@@ -56,18 +56,38 @@ def _truth(value: Any) -> bool | None:
 
 
 def visibility(plan: Plan, values: dict[Path, Any], ectx: Any) -> dict[str, bool]:
+    """Fields (by key) and sections (by id) with a ``visible_when``, shown or not; a
+    field in a hidden section is hidden."""
     shown: dict[str, bool] = {}
     for (key, setting), compiled in plan.conditions.items():
         if setting == "visible_when":
-            shown[key] = _truth(compiled(values, ectx)) is not False
+            shown[key.removeprefix("section:")] = _truth(compiled(values, ectx)) is not False
+    for key, section in plan.ff.section_of.items():
+        if shown.get(section) is False:
+            shown[key] = False
     return shown
 
 
-def required_deferred(fm: FieldMeta, data: Any) -> bool:
+def in_conditional_section(form: FormMeta, fm: FieldMeta) -> bool:
+    """Whether the layout places the field below a section with ``visible_when``."""
+    conditional = False
+    for row in form.settings.get("layout") or []:
+        for item in row.get("items", []):
+            if item.get("kind") == "section":
+                conditional = bool(item.get("visible_when"))
+            elif item.get("kind") == "field" and item.get("field_id") == fm.id:
+                return conditional
+    return False
+
+
+def required_deferred(fm: FieldMeta, data: Any, form: FormMeta | None = None) -> bool:
     """Whether input checks leave a required field's presence to the rules: it may be
-    hidden by ``visible_when``, or get its value from ``default_formula``."""
+    hidden by ``visible_when`` (its own or its section's), or get its value from
+    ``default_formula``."""
     settings = fm.settings
     if settings.visible_when or settings.required_when:
+        return True
+    if form is not None and in_conditional_section(form, fm):
         return True
     return bool(settings.default_formula) and not (isinstance(data, dict) and fm.key in data)
 
@@ -153,6 +173,33 @@ def value_rule_errors(fm: FieldMeta, stored: Any, ctx: Ctx, prefix: str) -> list
     return errors
 
 
+def cascade_errors(form: FormMeta, record: StoredRecord, prefix: str) -> list[ErrorDetail]:
+    """Cascading options: a chosen option with ``parents`` must belong to the option
+    chosen in the field it ``depends_on`` (a city of the chosen province)."""
+    errors: list[ErrorDetail] = []
+    for fm in form.live_fields:
+        parent_key = getattr(fm.settings, "depends_on", None)
+        parent = form.by_key.get(parent_key) if parent_key else None
+        stored = record.get(fm.key)
+        if parent is None or _blank(fm, stored):
+            continue
+        parent_value = parent.ftype.to_formula(parent, record.get(parent.key), Ctx(user=None))
+        chosen_parents = set(parent_value if isinstance(parent_value, list) else [parent_value])
+        choices = {c.id: c for c in getattr(fm.settings, "choices", [])}
+        for cid in stored if isinstance(stored, list) else [stored]:
+            choice = choices.get(cid)
+            if choice is not None and choice.parents and not chosen_parents & set(choice.parents):
+                errors.append(
+                    ErrorDetail(
+                        f"{prefix}{fm.key}",
+                        "choice_not_under_parent",
+                        {"label": fm.label, "value": choice.label, "parent": parent.label},
+                    )
+                )
+                break
+    return errors
+
+
 def form_rule_errors(
     plan: Plan,
     record: StoredRecord,
@@ -211,10 +258,11 @@ def check(
         data = {k: None for k in given[index]} if given is not None else None
         for fm in form.live_fields:
             stored = record.get(fm.key)
-            deferred = required_deferred(fm, data) or not fm.required
+            deferred = required_deferred(fm, data, form) or not fm.required
             if required.get(fm.key) and deferred and _blank(fm, stored):
                 errors.append(ErrorDetail(f"{prefix}{fm.key}", "required", {"label": fm.label}))
                 continue
             errors.extend(value_rule_errors(fm, stored, ctx, prefix))
+        errors.extend(cascade_errors(form, record, prefix))
         errors.extend(form_rule_errors(plan, record, values[index], ectx, prefix))
     return errors

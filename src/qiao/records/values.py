@@ -57,7 +57,7 @@ def prepare(
         except FieldValueError as exc:
             errors.extend(details(fm, exc, prefix))
             continue
-        if fm.required and fm.ftype.is_blank(value) and not required_deferred(fm, data):
+        if fm.required and fm.ftype.is_blank(value) and not required_deferred(fm, data, form):
             errors.append(ErrorDetail(f"{prefix}{fm.key}", "required", {"label": fm.label}))
             continue
         stored[fm.id] = value
