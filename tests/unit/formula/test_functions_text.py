@@ -374,3 +374,14 @@ def test_huge_counts_given_directly_are_clamped_not_expanded() -> None:
     assert call("DATEADD", "2024-03-05", huge, "d") is ErrorValue.NUM
     assert call("WORKDAY", "2024-03-05", huge) is ErrorValue.NUM
     assert time.monotonic() - started < 1
+
+
+def test_replacements_too_long_for_excel_are_refused_before_they_are_built() -> None:
+    started = time.monotonic()
+    long_text, long_new = "a" * 32767, "b" * 32767
+    assert call("SUBSTITUTE", long_text, "a", long_new) is ErrorValue.VALUE
+    assert call("REGEXREPLACE", long_text, "", long_new) is ErrorValue.VALUE
+    assert call("REGEXREPLACE", long_text, "a", long_new) is ErrorValue.VALUE
+    assert time.monotonic() - started < 1
+    assert call("SUBSTITUTE", "a" * 100, "a", "bb") == "b" * 200
+    assert call("REGEXREPLACE", "abc", "", "-") == "-a-b-c-"

@@ -287,7 +287,10 @@ def substitute(text: str, old_text: str, new_text: str, instance_num: Decimal | 
     if instance_num is None:
         if old_text == "":
             return text
-        return limited(text.replace(old_text, new_text))
+        growth = len(new_text) - len(old_text)
+        if growth > 0 and len(text) + text.count(old_text) * growth > MAX_TEXT:
+            raise FormulaErrorSignal(ErrorValue.VALUE)  # before building it
+        return text.replace(old_text, new_text)
     instance = whole(instance_num)
     if instance < 1:
         raise FormulaErrorSignal(ErrorValue.VALUE)
@@ -823,4 +826,17 @@ def _replacement(template: str) -> str:
 )
 def regexreplace(text: str, regular_expression: str, replacement: str) -> str:
     pattern = _compile(regular_expression)
-    return limited(_run(pattern.sub, _replacement(replacement), text))
+    template = _replacement(replacement)
+    length = len(text)
+
+    def expand(match: Any) -> str:
+        # counted as it goes: "" matches everywhere, so a long replacement of a long
+        # text would otherwise be built in full before it could be refused
+        nonlocal length
+        piece: str = match.expand(template)
+        length += len(piece) - (match.end() - match.start())
+        if length > MAX_TEXT:
+            raise FormulaErrorSignal(ErrorValue.VALUE)
+        return piece
+
+    return limited(_run(pattern.sub, expand, text))
