@@ -93,5 +93,13 @@ export function groupFunctions(all: FunctionDoc[], search: string): { category: 
     if (!groups.has(f.category)) groups.set(f.category, []);
     groups.get(f.category)!.push(f);
   }
-  return [...groups.entries()].map(([category, items]) => ({ category, items }));
+  const out = [...groups.entries()].map(([category, items]) => ({ category, items }));
+  if (!q) return out;
+  // searching: the exact name first, then names starting with the text, then the rest
+  const rank = (f: FunctionDoc) => {
+    const n = f.name.toLowerCase();
+    return n === q ? 0 : n.startsWith(q) ? 1 : n.includes(q) ? 2 : 3;
+  };
+  for (const g of out) g.items.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  return out.sort((a, b) => rank(a.items[0]) - rank(b.items[0]));
 }

@@ -114,3 +114,20 @@ describe("error ranges", () => {
     expect(lineCol("IF(a,\n  b)", 8)).toEqual({ line: 2, col: 3 });
   });
 });
+
+describe("function search", async () => {
+  const { groupFunctions } = await import("../formulaApi");
+  const fn = (name: string, category: string, summary = "") => ({ name, category, signature: `${name}()`, summary, examples: [] });
+  const all = [fn("SUMIF", "aggregate", "条件求和"), fn("SUMIFS", "aggregate"), fn("ROUND", "math"), fn("SUM", "math", "求和"), fn("DSUM", "math")];
+
+  it("groups by category in the server's order without a search", () => {
+    expect(groupFunctions(all, "").map((g) => g.category)).toEqual(["aggregate", "math"]);
+  });
+
+  it("puts the exact name first, then prefixes, and searches summaries", () => {
+    const groups = groupFunctions(all, "sum");
+    expect(groups[0].category).toBe("math");
+    expect(groups[0].items.map((f) => f.name)).toEqual(["SUM", "DSUM"]);
+    expect(groupFunctions(all, "条件").flatMap((g) => g.items.map((f) => f.name))).toEqual(["SUMIF"]);
+  });
+});
