@@ -37,10 +37,10 @@ def numbers(args: Iterable[list[Value]]) -> Iterator[Decimal]:
     for arg in args:
         direct = isinstance(arg, DirectArg)
         for value in arg:
-            if isinstance(value, ErrorValue):
-                raise FormulaErrorSignal(value)
-            if isinstance(value, Decimal):
+            if type(value) is Decimal:  # the common case first
                 yield value
+            elif isinstance(value, ErrorValue):
+                raise FormulaErrorSignal(value)
             elif isinstance(value, bool):
                 if direct:
                     yield Decimal(int(value))
@@ -205,7 +205,13 @@ def criterion(spec: Value) -> Callable[[Value], bool]:
     test = tests[op]
     if number is not None:
         limit = number
-        return lambda v: _is_number(v) and test(_cmp(_as_number(v), limit))
+
+        def ordered(v: Value) -> bool:
+            if type(v) is Decimal:
+                return test(_cmp(v, limit))
+            return _is_number(v) and test(_cmp(_as_number(v), limit))
+
+        return ordered
     text = body.casefold()
     # empty text, like a blank, is never above or below anything
     return lambda v: isinstance(v, str) and v != "" and test(_cmp(v.casefold(), text))
