@@ -67,6 +67,19 @@ def flatten(values: Any) -> Iterator[Value]:
 # --- joining ------------------------------------------------------------------------
 
 
+def _join(parts: Iterator[str], delimiter: str = "") -> str:
+    """Parts joined, refused as soon as they pass Excel's limit (a rollup over many
+    records could otherwise build megabytes first)."""
+    out: list[str] = []
+    length = 0
+    for part in parts:
+        length += len(part) + (len(delimiter) if out else 0)
+        if length > MAX_TEXT:
+            raise FormulaErrorSignal(ErrorValue.VALUE)
+        out.append(part)
+    return delimiter.join(out)
+
+
 @function(
     "CONCATENATE",
     Category.TEXT,
@@ -96,7 +109,7 @@ def concatenate(*texts: str) -> str:
     ],
 )
 def concat(*ranges: Value) -> str:
-    return limited("".join(to_text(cell) for cell in flatten(list(ranges))))
+    return _join(to_text(cell) for cell in flatten(list(ranges)))
 
 
 @function(
@@ -121,10 +134,8 @@ def concat(*ranges: Value) -> str:
     ],
 )
 def textjoin(delimiter: str, ignore_empty: bool, *ranges: Value) -> str:
-    parts = [to_text(cell) for cell in flatten(list(ranges))]
-    if ignore_empty:
-        parts = [part for part in parts if part != ""]
-    return limited(delimiter.join(parts))
+    parts = (to_text(cell) for cell in flatten(list(ranges)))
+    return _join((p for p in parts if p != "") if ignore_empty else parts, delimiter)
 
 
 # --- pieces and positions ---------------------------------------------------------
