@@ -15,6 +15,7 @@ from PIL import Image
 
 from qiao.context import utcnow
 from qiao.files.service import purge_files
+from qiao.forms.purge import purge_expired
 from qiao.runtime import Runtime
 from tests.conftest import Api
 
@@ -304,3 +305,33 @@ def test_upload_body_limit_is_separate(api: Api, form: dict[str, Any], client_wi
     assert too_big.status_code == 413
     record = small.post(f"/forms/{fid}/records", {"data": {"title": "x" * 5000}})
     assert record.status_code == 413
+
+
+def test_files_of_a_purged_field_are_purged(api: Api, form: dict[str, Any], rt: Runtime) -> None:
+    fid = form["id"]
+    photo = api.ok(upload(api, fid, "photos", ("a.jpg", jpeg())), 201)["items"][0]
+    api.create(fid, {"photos": [photo["id"]]})
+    field_id = next(f["id"] for f in form["fields"] if f["key"] == "photos")
+    api.ok(api.delete(f"/forms/{fid}/fields/{field_id}"), 204)
+    assert api.get(f"/files/{photo['id']}").status_code == 404  # a deleted field's files
+    assert purge_files(rt, utcnow()) == 0  # kept while the field can be restored
+    purge_expired(rt, utcnow() + timedelta(days=rt.settings.field_retention_days + 1))
+    assert purge_files(rt, utcnow()) == 1
+
+
+def test_files_are_refused_in_sub_form_cells(api: Api, form: dict[str, Any]) -> None:
+    """A sub-form cell cannot tell whose upload a file is: file columns take no files."""
+    lines = {"key": "photo", "label": "照片", "type": "image"}
+    made = api.post(
+        f"/forms/{form['id']}/fields",
+        {"key": "lines", "label": "明细", "type": "subform", "settings": {"columns": [lines]}},
+    )
+    if made.status_code == 422:  # the sub-form does not offer file columns at all
+        return
+    api.ok(made, 201)
+    photo = api.ok(upload(api, form["id"], "photos", ("a.jpg", jpeg())), 201)["items"][0]
+    refused = api.post(
+        f"/forms/{form['id']}/records", {"data": {"lines": [{"photo": [photo["id"]]}]}}
+    )
+    assert refused.status_code == 422, refused.text
+    assert "file_not_available" in refused.text

@@ -253,12 +253,14 @@ def download(rt: Runtime, ctx: Ctx, file_id: int, *, thumbnail: bool = False) ->
 
 
 def purge_files(rt: Runtime, now: datetime) -> int:
-    """Delete detached files and pending uploads older than ``PENDING_HOURS`` (rows in a
-    transaction, blobs after it committed); returns how many."""
+    """Delete detached files, pending uploads older than ``PENDING_HOURS`` and the files
+    of purged fields (rows in a transaction, blobs after it committed); returns how many."""
     f = schema.files
+    field_gone = ~sa.exists().where(schema.fields.c.id == f.c.field_id)
     stale = sa.or_(
         f.c.detached_at.is_not(None),
         sa.and_(f.c.record_id.is_(None), f.c.created_at < now - timedelta(hours=PENDING_HOURS)),
+        field_gone,  # the field (or its form) was purged after its retention period
     )
 
     def purge(conn: Connection) -> int:

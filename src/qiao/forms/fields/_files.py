@@ -163,6 +163,17 @@ class FileFieldType(FieldType):
         }
 
     # ----- the database -----------------------------------------------------------------
+    def check_stored(
+        self, conn: Connection, field: FieldMeta, values: Sequence[Any]
+    ) -> dict[int, FieldValueError]:
+        """Reached only where the writer and the record are unknown (a sub-form's cell):
+        whether a file may be used cannot be decided there, so none may."""
+        return {
+            pos: FieldValueError("file_not_available", id=value[0]["id"])
+            for pos, value in enumerate(values)
+            if value
+        }
+
     def check_stored_for(
         self,
         conn: Connection,
