@@ -184,6 +184,10 @@ def test_richtext_keeps_business_markup() -> None:
     assert sanitize_html(markup) == markup
 
 
+def test_richtext_turns_editor_divs_into_paragraphs() -> None:
+    assert store("richtext", "重点<div>下周<b>报价</b></div>") == "重点<p>下周<b>报价</b></p>"
+
+
 def test_richtext_empty_editor_is_no_value() -> None:
     assert store("richtext", "<p><br></p>") is None
     assert store("richtext", "<script>x</script>") is None

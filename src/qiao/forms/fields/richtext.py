@@ -42,6 +42,7 @@ ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "th": {"colspan", "rowspan"}
 #: tags removed together with their content (everything else unknown keeps its text)
 DROP_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template"})
 FILE_URL = re.compile(r"^/api/v1/files/[A-Za-z0-9_\-./]+$")
+_DIV = re.compile(r"<(/?)div\b", re.IGNORECASE)
 _LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 _SPAN = re.compile(r"^\d{1,2}$")
 _BLOCK_END = re.compile(r"</(p|h[1-4]|li|blockquote|pre|tr)>|<br\s*/?>", re.IGNORECASE)
@@ -62,9 +63,11 @@ def _attribute(tag: str, attr: str, value: str) -> str | None:
 
 
 def sanitize_html(text: str) -> str:
-    """The HTML with everything outside the allowed markup removed."""
+    """The HTML with everything outside the allowed markup removed. ``<div>`` blocks
+    (what browsers' editors and pasted pages use for lines) become paragraphs rather than
+    losing their line breaks."""
     cleaned = nh3.clean(
-        text,
+        _DIV.sub(r"<\1p", text),
         tags=set(TAGS),
         clean_content_tags=set(DROP_WITH_CONTENT),
         attributes={k: set(v) for k, v in ATTRIBUTES.items()},

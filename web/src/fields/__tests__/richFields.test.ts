@@ -45,6 +45,6 @@ describe("rich field types", () => {
     expect(conditionNode(newCondition("loc", "within_km", { lat: 39.9, lng: 116.4, km: 5 }), arity)).toEqual({
       field: "loc", op: "within_km", value: { lat: 39.9, lng: 116.4, km: 5 },
     });
-    expect(conditionNode(newCondition("ad", "eq", { province: "440000" }), arity)?.value).toEqual({ province: "440000" });
+    expect(conditionNode(newCondition("ad", "eq", { province: "440000" }), arity)).toEqual({ field: "ad", op: "eq", value: { province: "440000" } });
   });
 });

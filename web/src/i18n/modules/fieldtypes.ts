@@ -3,8 +3,8 @@ export default {
   "zh-CN": {
     rich: {
       idcard: {
-        birthday: "出生日期",
-        gender: "性别",
+        birthdayIs: "出生日期：{v}",
+        genderIs: "性别：{v}",
         male: "男",
         female: "女",
         invalid: "身份证号校验位不正确",
@@ -42,8 +42,8 @@ export default {
   en: {
     rich: {
       idcard: {
-        birthday: "Date of birth",
-        gender: "Gender",
+        birthdayIs: "Date of birth: {v}",
+        genderIs: "Gender: {v}",
         male: "Male",
         female: "Female",
         invalid: "The check digit of the ID number is wrong",
