@@ -162,7 +162,7 @@ def seed(rt: Runtime, table: sa.Table, cols: dict[str, str], rows: int, owner: i
                     f'INSERT INTO "{table.name}" (created_at, updated_at, created_by, updated_by, '
                     f"owner, version, {qty}, {price}) "
                     f"SELECT :now, :now, :o, :o, :o, 1, (i % 100 + 1) * {SCALE}, "
-                    f"((i * 7919) % 99999 + 1) * 10000 FROM generate_series(1, :n) AS i"
+                    f"((i * 7919) % 99999 + 1) * 10000 FROM generate_series(1::bigint, :n) AS i"
                 ).bindparams(now_param),
                 {"n": rows, "now": now, "o": owner},
             )

@@ -39,7 +39,7 @@ from qiao.forms.formulas import Computed, FormFormulas
 from qiao.forms.model import FieldMeta, FormMeta
 from qiao.formula import values as fv
 from qiao.formula.evaluator import Compiled, EvalContext, compile
-from qiao.formula.forms import Path, StoredRecord, load_values, row_values
+from qiao.formula.forms import Path, StoredRecord, load_values
 from qiao.query.filters import compile_filter
 
 CHUNK = 500
@@ -332,6 +332,22 @@ class Evaluation:
         return compiled(self.values[index], self.ectx)
 
 
+def _row_reads(plan: Plan, sub: FieldMeta, item: Computed) -> list[tuple[Path, FieldMeta, bool]]:
+    """What a row formula reads: (path, field, is a cell of the row), resolved once."""
+    from qiao.formula.forms import FormEnvironment
+
+    assert item.checked is not None
+    env = FormEnvironment(plan.form, plan.ff.forms, row_of=sub)
+    row_keys = {c.key for c in env.row_fields}
+    reads: list[tuple[Path, FieldMeta, bool]] = []
+    for keys in item.checked.references:
+        binding = env.binding(keys)
+        if binding is None or len(keys) != 1:
+            continue
+        reads.append((keys, binding.field, keys[0] in row_keys))
+    return reads
+
+
 def compute_rows(plan: Plan, records: Sequence[StoredRecord], ctx: Ctx) -> None:
     """Row formulas of sub-forms, in place in the records' row lists."""
     if not plan.rows:
@@ -339,36 +355,23 @@ def compute_rows(plan: Plan, records: Sequence[StoredRecord], ctx: Ctx) -> None:
     ectx = eval_context(ctx)
     for sub_id, items in plan.rows.items():
         sub = next(fm for fm in plan.form.live_fields if fm.id == sub_id)
+        resolved = [(item, compiled, _row_reads(plan, sub, item)) for item, compiled in items]
         for record in records:
-            rows = record.get(sub.key) or []
-            for row in rows:
-                for item, compiled in items:
-                    values = _row_lookup(plan, sub, item, record, row, ctx)
-                    result = compiled(values, ectx)
+            parent = {
+                keys: fm.ftype.to_formula(fm, record.get(fm.key), ctx)
+                for _, _, reads in resolved
+                for keys, fm, in_row in reads
+                if not in_row
+            }
+            for row in record.get(sub.key) or []:
+                for item, compiled, reads in resolved:
+                    values = dict(parent)
+                    for keys, fm, in_row in reads:
+                        if in_row:
+                            values[keys] = fm.ftype.to_formula(fm, row.get(fm.column_name), ctx)
                     row[item.field.column_name] = item.field.ftype.from_formula(
-                        item.field, result, ctx
+                        item.field, compiled(values, ectx), ctx
                     )
-
-
-def _row_lookup(
-    plan: Plan,
-    sub: FieldMeta,
-    item: Computed,
-    record: StoredRecord,
-    row: dict[str, Any],
-    ctx: Ctx,
-) -> dict[Path, Any]:
-    from qiao.formula.forms import FormEnvironment
-
-    assert item.checked is not None
-    env = FormEnvironment(plan.form, plan.ff.forms, row_of=sub)
-    values = row_values(env, item.checked.references, row, ctx)
-    for keys in item.checked.references:
-        if keys not in values and len(keys) == 1:
-            fm = plan.form.by_key.get(keys[0])
-            if fm is not None:
-                values[keys] = fm.ftype.to_formula(fm, record.get(fm.key), ctx)
-    return values
 
 
 def compute(

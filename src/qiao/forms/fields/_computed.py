@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import sqlalchemy as sa
@@ -90,15 +91,7 @@ class ComputedType(FieldType):
 
     def proxy(self, field: FieldMeta) -> tuple[FieldType, FieldMeta]:
         """The ordinary type (and a probe field of it) that stores values like this."""
-        kind = computed_kind(field)
-        key = _PROXY.get(kind, "boolean")
-        ftype = registry.get(key)
-        settings: FieldSettings = (
-            DecimalSettings(precision=getattr(field.settings, "precision", None))
-            if kind == "number"
-            else ftype.settings_model()
-        )
-        return ftype, dataclasses.replace(field, type=key, settings=settings)
+        return _proxy(field)
 
     # ----- values -----------------------------------------------------------------------
     def to_storage(self, field: FieldMeta, value: Any, ctx: Ctx) -> Any:
@@ -194,3 +187,17 @@ class ComputedType(FieldType):
             return None
         ftype, probe = self.proxy(field)
         return ftype.search_condition(probe, col, text, sqlite)
+
+
+@lru_cache(maxsize=4096)
+def _proxy(field: FieldMeta) -> tuple[FieldType, FieldMeta]:
+    """Per field object (metadata is immutable once loaded; a reload makes new ones)."""
+    kind = computed_kind(field)
+    key = _PROXY.get(kind, "boolean")
+    ftype = registry.get(key)
+    settings: FieldSettings = (
+        DecimalSettings(precision=getattr(field.settings, "precision", None))
+        if kind == "number"
+        else ftype.settings_model()
+    )
+    return ftype, dataclasses.replace(field, type=key, settings=settings)
