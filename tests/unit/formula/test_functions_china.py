@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qiao.forms.fields import idcard
 from qiao.formula.functions.china import check_character
 from qiao.formula.values import ErrorValue
 from tests.unit.formula.fncall import call, context_at, shown
@@ -101,6 +102,8 @@ ID_CASES: list[tuple[str, tuple[Any, ...], str]] = [
     ("IDCARD_BIRTHDAY", (FEMALE_1949,), "1949-12-31"),
     ("IDCARD_BIRTHDAY", (FEMALE_1949.lower(),), "1949-12-31"),
     ("IDCARD_BIRTHDAY", (f" {FEMALE_1949} ",), "1949-12-31"),
+    ("IDCARD_BIRTHDAY", ("110105 19491231 002X",), "1949-12-31"),
+    ("IDCARD_GENDER", ("110105-19491231-002X",), "女"),
     ("IDCARD_BIRTHDAY", (MALE_1880,), "1880-01-01"),
     ("IDCARD_BIRTHDAY", ("110105491231002",), "1949-12-31"),
     ("IDCARD_BIRTHDAY", ("110105194912310021",), VALUE),  # wrong check digit
@@ -203,3 +206,25 @@ def _read_group(text: str) -> int:
             value += digit * _UNIT[char]
             digit = 0
     return value + digit
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(1999, 12, 31)),
+    st.integers(0, 999),
+    st.integers(110000, 659999),
+)
+def test_the_formula_functions_agree_with_the_idcard_field(
+    birthday: date, sequence: int, region: int
+) -> None:
+    """What the idcard field stores, the functions read the same way; an old 15-digit
+    number gives what its 18-digit upgrade gives."""
+    old = f"{region}{birthday:%y%m%d}{sequence:03d}"
+    stored = idcard.normalize_idcard(old, allow_15=True)
+    assert stored == idcard.upgrade_15(old)
+    for number in (old, stored):
+        assert call("IDCARD_VALID", number) is True
+        assert call("IDCARD_BIRTHDAY", number) == idcard.birthday(stored) == birthday
+        assert (
+            call("IDCARD_GENDER", number) == {"male": "男", "female": "女"}[idcard.gender(stored)]
+        )

@@ -24,6 +24,7 @@ type 1 一百二十三 (一十 for 10, zeros inside the number 零: 一千零一
 ID numbers (GB 11643-1999): 18 characters, 17 digits and a check character (0–9 or
 X) computed from weighted digits modulo 11, and a real birthday in characters 7–14;
 the old 15-digit numbers have no check digit and a birthday 19yymmdd in characters 7–12.
+Spaces and hyphens inside the number are ignored, as the ``idcard`` field type does.
 The gender is the parity of the sequence number (the 17th character, the 15th for old
 numbers): odd is 男, even is 女. A number that is not valid is #VALUE! for
 IDCARD_BIRTHDAY/GENDER/AGE and FALSE for IDCARD_VALID.
@@ -152,6 +153,7 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _ID18 = re.compile(r"\d{17}[\dX]")
 _ID15 = re.compile(r"\d{15}")
+_SEPARATORS = re.compile(r"[\s\-]")
 
 
 def check_character(first17: str) -> str:
@@ -160,7 +162,7 @@ def check_character(first17: str) -> str:
 
 def parse_id(number: str) -> tuple[date, bool]:
     """The birthday and whether the holder is male, or #VALUE! for an invalid number."""
-    cleaned = number.strip().upper()
+    cleaned = _SEPARATORS.sub("", number).upper()  # as the idcard field reads them
     if _ID18.fullmatch(cleaned):
         if check_character(cleaned[:17]) != cleaned[17]:
             raise FormulaErrorSignal(ErrorValue.VALUE)
