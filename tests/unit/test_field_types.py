@@ -76,6 +76,7 @@ def test_registry_offers_every_documented_type() -> None:
         "select", "multiselect", "phone", "email", "url", "user", "autonumber", "relation",
         "department",
         "attachment", "image", "signature",
+        "idcard", "rating", "richtext", "location", "address",
     }  # fmt: skip
     assert "sys_id" in registry and registry.get("sys_id").internal
 
