@@ -103,6 +103,12 @@ def all_fields(target_form_id: int) -> list[dict[str, Any]]:
         {"key": "fa", "label": "附件", "type": "attachment"},
         {"key": "fi", "label": "图片", "type": "image"},
         {"key": "fs", "label": "签名", "type": "signature"},
+        {
+            "key": "sf",
+            "label": "子表单",
+            "type": "subform",
+            "settings": {"columns": [{"key": "q", "label": "数量", "type": "number"}]},
+        },
     ]
 
 
@@ -241,6 +247,7 @@ def record_data(env: Env) -> list[dict[str, Any]]:
             PLACES["sz"],
             {"lat": 40.0, "lng": 116.3, "address": "北京海淀"},
         ],
+        "sf": [None, [{"q": 1}], [], [{"q": 2}, {"q": 3}], None, [{"q": 5}], None, []],
         "ad": [
             None,
             {"district": "440305", "street": "科技园"},
@@ -283,6 +290,7 @@ def record_data(env: Env) -> list[dict[str, Any]]:
             "rt": "<p>Hello</p>",
             "loc": PLACES["bj"],
             "ad": {"district": "440305"},
+            "sf": [{"q": 9}],
         }
     )
     return rows
@@ -739,6 +747,11 @@ def build_cases(env: Env) -> list[Case]:
         c("ad", "not_in", ["44", "11"], {0, 4, 6}),
         c("ad", "is_empty", MISSING, {0, 4}),
         c("ad", "is_not_empty", MISSING, R - {0, 4}),
+        # sub-form: rows or none, and a condition some row meets
+        c("sf", "is_empty", MISSING, {0, 2, 4, 6, 7}),
+        c("sf", "is_not_empty", MISSING, {1, 3, 5}),
+        c("sf.q", "gte", 3, {3, 5}),
+        c("sf.q", "eq", 1, {1}),
         *(
             case
             for key, on in FILES_ON.items()

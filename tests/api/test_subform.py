@@ -4,6 +4,7 @@ query per record, audited, hidden with its field and purged with it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -282,6 +283,31 @@ def test_filter_by_emptiness(api: Api) -> None:
         flt = f'{{"field": "lines", "op": "{op}"}}'
         page = api.list(fid, filter=flt)
         assert [i["data"]["title"] for i in page["items"]] == [title]
+    # a condition on a column: some row matches
+    api.create(fid, {"title": "big", "lines": [line("a", 1), line("b", 50)]})
+    cases = [
+        ({"field": "lines.qty", "op": "gt", "value": 10}, ["big"]),
+        ({"field": "lines.product", "op": "eq", "value": "a"}, ["with", "big"]),
+        (
+            {
+                "and": [
+                    {"field": "lines.product", "op": "eq", "value": "b"},
+                    {"field": "title", "op": "eq", "value": "big"},
+                ]
+            },
+            ["big"],
+        ),
+        ({"not": {"field": "lines.qty", "op": "gt", "value": 10}}, ["with", "without"]),
+    ]
+    for flt, titles in cases:
+        page = api.list(fid, filter=json.dumps(flt), sort="created_at")
+        assert [i["data"]["title"] for i in page["items"]] == titles, flt
+    response = api.get(
+        f"/forms/{fid}/records",
+        params={"filter": '{"field": "lines.nope", "op": "eq", "value": 1}'},
+    )
+    assert response.status_code == 400
+    assert ("filter.field", "filter_unknown_field") in details(response)
     response = api.get(f"/forms/{fid}/records", params={"sort": "lines"})
     assert response.status_code == 400 or response.status_code == 422
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from qiao.errors import BadRequest, ErrorDetail, FieldValueError
 from qiao.forms.fields.base import FilterTarget, Storage
+from qiao.forms.fields.subform import child_fields
 from qiao.query.operators import operators
 
 if TYPE_CHECKING:
@@ -83,6 +84,9 @@ class _Compiler:
             return self.fail(path, "filter_too_large", max=MAX_CONDITIONS)
         key, op = node["field"], node["op"]
         fm = self.form.field_or_system(key) if isinstance(key, str) else None
+        parent = None
+        if fm is None and isinstance(key, str) and "." in key:
+            parent, fm = self.child_column(key)
         if fm is None:
             return self.fail(f"{path}.field", "filter_unknown_field", key=str(key))
         ftype = fm.ftype
@@ -98,12 +102,29 @@ class _Compiler:
             # the operand errors carry ``op`` themselves: merge, never pass it twice
             return self.fail(key, exc.code, **{"label": fm.label, "op": op, **exc.params})
         table = self.form.table
+        if parent is not None:
+            # "lines.product": some row of the sub-form matches (EXISTS over its rows)
+            rows = self.form.children[parent.id]
+            cell = FilterTarget(column=rows.c[fm.column_name], record_id=rows.c.id)
+            matches = ftype.compile_filter(fm, op, operand, cell, self.ctx)
+            return sa.exists(
+                sa.select(sa.literal(1)).where(rows.c.record_id == table.c.id, matches)
+            )
         target = FilterTarget(
             column=table.c[fm.column_name] if fm.storage is Storage.COLUMN else None,
             record_id=table.c.id,
             junction=self.form.junctions.get(fm.id),
         )
         return ftype.compile_filter(fm, op, operand, target, self.ctx)
+
+    def child_column(self, key: str) -> tuple[FieldMeta | None, FieldMeta | None]:
+        """``lines.product``: the sub-form field and its column, or (None, None)."""
+        head, _, tail = key.partition(".")
+        parent = self.form.by_key.get(head)
+        if parent is None or parent.storage is not Storage.CHILD:
+            return None, None
+        column = next((c for c in child_fields(parent) if c.key == tail), None)
+        return (parent, column) if column is not None else (None, None)
 
     def operand(self, fm: FieldMeta, op: str, arity: str, value: Any, given: bool) -> Any:
         coerce = fm.ftype.filter_operand
