@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from qiao import __version__, jobs
 from qiao.api import errors, openapi, spa
@@ -29,6 +29,7 @@ from qiao.api.routers import regions as region_routes
 from qiao.config import Settings
 from qiao.context import utcnow
 from qiao.db.migrate import upgrade
+from qiao.files.kinds import PRECOMPRESSED_MIMES
 from qiao.files.service import purge_files
 from qiao.forms.purge import purge_expired
 from qiao.runtime import Runtime
@@ -76,7 +77,11 @@ def create_app(
         overrides=[(file_routes.UPLOAD_PATH, rt.settings.max_upload_bytes)],
     )
     # the web app's chunks and record pages shrink 3-5x; tiny bodies are not worth it
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1024,
+        exclude_content_types=DEFAULT_EXCLUDED_CONTENT_TYPES + PRECOMPRESSED_MIMES,
+    )
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(form_runtime_routes.router)  # before records: /records/evaluate

@@ -107,6 +107,7 @@ def test_upload_attach_download(api: Api, form: dict[str, Any], rt: Runtime) -> 
     assert got.status_code == 200 and got.content == PDF
     assert got.headers["content-type"] == "application/pdf"
     assert got.headers["x-content-type-options"] == "nosniff"
+    assert "content-encoding" not in got.headers  # compressed already: not gzipped again
     disposition = got.headers["content-disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''%E5%90%88%E5%90%8C%202026.pdf" in disposition

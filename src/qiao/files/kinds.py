@@ -85,6 +85,11 @@ KINDS: dict[str, Kind] = {
     "3gp": _k("video", "video/3gpp", "3gp", "mp4"),
 }
 
+#: kinds that are compressed already: gzipping their downloads costs CPU for nothing
+PRECOMPRESSED_MIMES: tuple[str, ...] = tuple(
+    sorted({k.mime for k in KINDS.values() if k.group not in ("text",) and k.mime != "image/bmp"})
+)
+
 #: images a browser shows inline and Pillow can check; anything else downloads
 INLINE_MIMES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp"})
 
