@@ -199,3 +199,31 @@ def test_distance_and_region_filters_in_the_table(located: Any, site: Site) -> N
     page.get_by_test_id("filter-apply").click()
     page.get_by_test_id("total-count").filter(has_text="共 1 条").wait_for()
     assert page.get_by_text("上海客户").count() >= 1
+
+
+def test_type_settings_in_the_designer(located: Any, site: Site) -> None:
+    app_id, form_id = make_form(site)
+    for locale in ("zh-CN", "en"):
+        page = located(locale=locale)
+        log_in(page, site)
+        page.goto(f"{site.url}/apps/{app_id}/forms/{form_id}/design")
+        page.get_by_test_id("canvas-field-stars").click()
+        page.get_by_test_id("prop-rating-max").wait_for()
+        if locale == "en":
+            shot(page, "rich-09-designer-rating-en")
+            break
+        field(page, "prop-rating-max").fill("10")
+        field(page, "prop-rating-max").press("Tab")
+        page.get_by_test_id("prop-rating-style").get_by_text("3/5").click()
+        page.get_by_test_id("canvas-field-addr").click()
+        choose(page, page.get_by_test_id("prop-address-level"), "省 / 市")
+        page.get_by_test_id("prop-address-street").click()
+        page.get_by_test_id("canvas-field-idno").click()
+        page.get_by_test_id("prop-allow-15").click()
+        shot(page, "rich-08-designer-idcard")
+        page.get_by_test_id("designer-publish").click()
+        page.get_by_text("表单已发布").first.wait_for()
+    settings = {f["key"]: f["settings"] for f in site.call("GET", f"/forms/{form_id}")["fields"]}
+    assert (settings["stars"]["max"], settings["stars"]["style"]) == (10, "fraction")
+    assert (settings["addr"]["level"], settings["addr"]["show_street"]) == ("city", False)
+    assert settings["idno"]["allow_15"] is True

@@ -58,7 +58,7 @@ export default {
   fieldTypes: {
     attachment: "Attachment", image: "Image", signature: "Signature",
     subform: "Sub-form",
-    idcard: "ID card number", rating: "Rating", richtext: "Rich text", location: "Location", address: "Address",
+    idcard: "ID number", rating: "Rating", richtext: "Rich text", location: "Location", address: "Address",
     text: "Text", textarea: "Long text", number: "Number", money: "Money", percent: "Percent",
     date: "Date", datetime: "Date & time", boolean: "Yes/No", select: "Single select", multiselect: "Multi select",
     phone: "Phone", email: "Email", url: "URL", user: "Member", department: "Department", autonumber: "Serial number", relation: "Link to records",
