@@ -471,6 +471,24 @@ def all_type_fields(target_form_id: int) -> list[dict[str, Any]]:
         {"key": "rt", "label": "富文本", "type": "richtext"},
         {"key": "lo", "label": "定位", "type": "location"},
         {"key": "ad", "label": "地址", "type": "address"},
+        {
+            "key": "sf",
+            "label": "子表单",
+            "type": "subform",
+            "settings": {
+                "columns": [
+                    {"key": "q", "label": "数量", "type": "number", "required": True},
+                    {"key": "w", "label": "备注", "type": "text"},
+                    {
+                        "key": "r",
+                        "label": "关联",
+                        "type": "relation",
+                        "settings": {"target_form_id": target_form_id},
+                    },
+                ],
+                "max_rows": 3,
+            },
+        },
     ]
 
 
@@ -537,6 +555,7 @@ def valid_values(admin_id: int, target_id: int) -> dict[str, list[Any]]:
             {"district_code": "110105"},
             {"province": "44"},
         ],
+        "sf": [[], [{"q": 1}], [{"q": "2.5", "w": "x", "r": target_id}, {"q": 0, "r": None}]],
     }
 
 
@@ -628,13 +647,15 @@ class Fuzzer:
 
 
 class Snapshot:
-    """Every row of every form and junction table, and the autonumber counters."""
+    """Every row of every form, junction and sub-form table, and the autonumber counters."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         metadata = sa.MetaData()
         with rt.db.read() as conn:
-            names = sorted(n for n in sa.inspect(conn).get_table_names() if n[:3] in ("qf_", "qj_"))
+            names = sorted(
+                n for n in sa.inspect(conn).get_table_names() if n[:3] in ("qf_", "qj_", "qs_")
+            )
             self.tables = [sa.Table(n, metadata, autoload_with=conn) for n in names]
         self.tables.append(schema.autonumber_counters)
 

@@ -77,6 +77,7 @@ def test_registry_offers_every_documented_type() -> None:
         "department",
         "attachment", "image", "signature",
         "idcard", "rating", "richtext", "location", "address",
+        "subform",
     }  # fmt: skip
     assert "sys_id" in registry and registry.get("sys_id").internal
 
