@@ -18,8 +18,12 @@ Supported, with Excel's results:
   character such as 年, 月, 日, 时 is written as it is;
 - ``@`` in a text section.
 
-Not supported (ignored): colours and conditions in brackets, ``[DBNum1]``-style
-Chinese numerals (use NUMBERSTRING), fractions (``# ?/?``), locale tags (``[$-804]``).
+- ``[DBNum1]`` / ``[DBNum2]`` with ``General`` (or alone): Chinese numerals,
+  一百二十三.四五 / 壹佰贰拾叁.肆伍, as Excel for zh-CN.
+
+Not supported (ignored): ``[DBNum…]`` with digit placeholders or dates (the digits stay
+Arabic), ``[DBNum3]``, colours and conditions in brackets, fractions (``# ?/?``),
+locale tags (``[$-804]``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,13 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from qiao.formula.functions._chinese import (
+    LOWER_DIGITS,
+    LOWER_UNITS,
+    UPPER_DIGITS,
+    UPPER_UNITS,
+    read_integer,
+)
 from qiao.formula.values import (
     EPOCH,
     ErrorValue,
@@ -131,6 +142,8 @@ def _tokenize(section: str) -> list[Token]:
             bracket = section[i : end + 1]
             if _ELAPSED.fullmatch(bracket):
                 tokens.append(Token("elapsed", bracket[1:-1].lower()))
+            elif bracket.lower() in ("[dbnum1]", "[dbnum2]"):
+                tokens.append(Token("dbnum", bracket[-2]))
             i = end + 1
         elif char in "0#?":
             tokens.append(Token("digit", char))
@@ -352,7 +365,12 @@ def _format_number(plan: _NumberPlan, number: Decimal) -> str:
         else:
             rendered[i] = fraction[j]
 
+    # [DBNum1]/[DBNum2] with General (or nothing else): the number in Chinese numerals
+    dbnum = next((t.text for t in tokens if t.kind == "dbnum"), None)
+    chinese = _chinese_numerals(number, dbnum) if dbnum and not slots else ""
     out: list[str] = []
+    if chinese and not any(t.kind in ("general", "at") for t in tokens):
+        out.append(chinese)
     if not int_slots and digits and (frac_slots or point_at < len(mantissa)):
         out.append(digits)  # ".00" still shows the whole part
     for i, token in enumerate(mantissa):
@@ -363,12 +381,24 @@ def _format_number(plan: _NumberPlan, number: Decimal) -> str:
         elif token.kind in ("lit", "percent"):
             out.append(token.text)
         elif token.kind == "general" or (token.kind == "at" and not slots):
-            out.append(format_number(number))  # "@" shows a number as it is
+            out.append(chinese or format_number(number))  # "@" shows a number as it is
     out.append(exponent_text)
     for token in tokens[exp_at + 1 :]:
         if token.kind in ("lit", "percent"):
             out.append(token.text)
     return "".join(out)
+
+
+def _chinese_numerals(number: Decimal, dbnum: str) -> str:
+    """[DBNum1] 一百二十三.四五, [DBNum2] 壹佰贰拾叁.肆伍: the whole part read with
+    units, the decimals digit by digit (as NUMBERSTRING reads whole numbers)."""
+    lower = dbnum == "1"
+    digits = LOWER_DIGITS if lower else UPPER_DIGITS
+    whole_part, _, decimals = format_number(number).partition(".")
+    text = read_integer(int(whole_part), digits, LOWER_UNITS if lower else UPPER_UNITS, "零")
+    if decimals:
+        text += "." + "".join(digits[int(d)] for d in decimals)
+    return text
 
 
 def _scientific(
