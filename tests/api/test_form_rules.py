@@ -87,6 +87,15 @@ def test_field_rules_with_custom_messages(api: Api) -> None:
     )
     assert response.status_code == 422
     assert details(response)[0][:2] == ("settings.rules[0].pattern", "rule_pattern_invalid")
+    # rule kinds follow the type (listed with the field types)
+    types = {t["type"]: t for t in api.ok(api.get("/field-types"))["items"]}
+    assert types["text"]["rule_kinds"] == ["regex", "length"]
+    assert types["date"]["rule_kinds"] == ["range"] and types["formula"]["rule_kinds"] == []
+    response = api.post(
+        f"/forms/{fid}/fields",
+        {"label": "y", "type": "text", "settings": {"rules": [{"kind": "range", "min": 1}]}},
+    )
+    assert details(response)[0][:2] == ("settings.rules[0].kind", "rule_kind_unsupported")
 
 
 def test_form_rule_end_after_start(api: Api) -> None:

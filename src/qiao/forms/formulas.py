@@ -162,7 +162,14 @@ class FormFormulas:
                         self.conditions[(fm.key, setting)] = checked
         for fm in form.live_fields:
             for index, value_rule in enumerate(fm.settings.rules):
-                if value_rule.kind == "regex":
+                if value_rule.kind not in fm.ftype.rule_kinds:
+                    self.problems.add(
+                        self.where(fm, f"rules[{index}].kind"),
+                        "rule_kind_unsupported",
+                        kind=value_rule.kind,
+                        type=fm.type,
+                    )
+                elif value_rule.kind == "regex":
                     try:
                         re.compile(value_rule.pattern or "")
                     except re.error as exc:

@@ -74,6 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "「{label}」的选项「{value}」不属于所选的「{parent}」",
         "en": 'The option "{value}" of "{label}" does not belong to the chosen "{parent}"',
     },
+    "rule_kind_unsupported": {
+        "zh-CN": "{type} 类型的字段不支持「{kind}」校验规则",
+        "en": 'A {type} field does not support "{kind}" rules',
+    },
     "job_not_found": {
         "zh-CN": "任务不存在",
         "en": "No such job",

@@ -41,6 +41,7 @@ def field_types(ctx: CtxDep) -> JSON:
                 "can_be_unique": ftype.can_be_unique,
                 "always_unique": ftype.always_unique,
                 "writable": ftype.writable,
+                "rule_kinds": list(ftype.rule_kinds),
                 "settings_schema": ftype.settings_model.model_json_schema(),
             }
         )

@@ -71,6 +71,7 @@ def parse_decimal(value: Any) -> Decimal:
 
 class ScaledDecimal(FieldType):
     formula = Kind.NUMBER
+    rule_kinds = ("range",)
     operators = NUMBER_OPERATORS
     can_be_unique = True
     settings_model: ClassVar[type[FieldSettings]] = DecimalSettings

@@ -50,6 +50,7 @@ def as_text(field: FieldMeta, value: Any) -> str | None:
 
 class TextLike(FieldType):
     formula = Kind.TEXT
+    rule_kinds = ("regex", "length")
     operators = TEXT_OPERATORS
     searchable = True
     can_be_unique = True

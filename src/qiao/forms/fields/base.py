@@ -148,6 +148,8 @@ class FieldType:
     arity_overrides: ClassVar[dict[str, str]] = {}
     #: what a formula sees of this type's values (None: formulas cannot refer to it)
     formula: ClassVar[Kind | None] = None
+    #: the kinds of value rules (``settings.rules``) this type supports
+    rule_kinds: ClassVar[tuple[str, ...]] = ()
 
     # ----- settings ---------------------------------------------------------------------
     def parse_settings(

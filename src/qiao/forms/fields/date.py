@@ -41,6 +41,7 @@ def parse_iso_date(value: Any) -> date:
 class DateType(FieldType):
     key = "date"
     formula = Kind.DATE
+    rule_kinds = ("range",)
     operators = DATE_OPERATORS
     can_be_unique = True
 
