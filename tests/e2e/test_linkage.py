@@ -130,11 +130,26 @@ def test_cascade_option_filter_and_conditions(new_page: Any, site: Site) -> None
         page.locator(".el-select-dropdown__item:visible").first.wait_for(state="hidden")
     page.get_by_test_id("cascade-editor").scroll_into_view_if_needed()
     shot(page, "linkage-01-cascade-editor")
+    # a section shown only with an invoice, and a field under it
+    page.get_by_test_id("palette-layout-section").click()
+    page.get_by_test_id("prop-section-title").fill("发票信息")
+    page.get_by_test_id("section-visible-when").click()
+    dialog = page.get_by_test_id("formula-dialog")
+    dialog.get_by_test_id("formula-field-invoice").click()
+    dialog.get_by_test_id("formula-ok").wait_for()
+    dialog.get_by_test_id("formula-confirm").click()
+    assert "{需要发票}" in page.get_by_test_id("section-visible-when").inner_text()
+    page.get_by_test_id("palette-text").click()
+    page.get_by_test_id("prop-label").fill("发票抬头")
+    page.get_by_test_id("prop-key").fill("invoice_title")
     page.get_by_test_id("designer-publish").click()
     page.get_by_text("表单已发布").first.wait_for()
     city = next(f for f in site.call("GET", f"/forms/{order_id}")["fields"] if f["key"] == "city")
     assert city["settings"]["depends_on"] == "province"
     assert [c.get("parents") for c in city["settings"]["choices"]] == [["浙江"], ["浙江"], ["广东"]]
+    layout = site.call("GET", f"/forms/{order_id}")["settings"]["layout"]
+    section = next(i for row in layout for i in row["items"] if i["kind"] == "section")
+    assert section["visible_when"] == "invoice" and section["id"]
 
     page.goto(f"{site.url}/apps/{app_id}/forms/{order_id}/records/new")
     page.get_by_test_id("form-layout").wait_for()
@@ -152,11 +167,15 @@ def test_cascade_option_filter_and_conditions(new_page: Any, site: Site) -> None
     assert options_of(page, page.get_by_test_id("field-product")) == ["鼠标"]
     choose(page, page.get_by_test_id("field-category"), "电脑")
     assert sorted(options_of(page, page.get_by_test_id("field-product"))) == ["台式机", "笔记本"]
-    # shown and required only with an invoice
+    # shown and required only with an invoice; the section with its field likewise
     assert page.get_by_test_id("field-tax_no").count() == 0
+    assert page.get_by_test_id("field-invoice_title").count() == 0
+    assert page.get_by_text("发票信息").count() == 0
     page.get_by_test_id("field-invoice").locator(".el-switch").click()
     tax = page.get_by_test_id("field-tax_no")
     tax.wait_for()
+    page.get_by_test_id("field-invoice_title").wait_for()
+    page.get_by_text("发票信息").wait_for()
     page.wait_for_function(
         "() => document.querySelector('[data-test=field-tax_no]')?.classList.contains('is-required')"
     )
@@ -165,6 +184,7 @@ def test_cascade_option_filter_and_conditions(new_page: Any, site: Site) -> None
     page.get_by_test_id("error-tax_no").wait_for()
     page.get_by_test_id("field-invoice").locator(".el-switch").click()
     tax.wait_for(state="detached")
+    page.get_by_test_id("field-invoice_title").wait_for(state="detached")
     page.get_by_test_id("record-save").click()
     page.wait_for_url(re.compile(rf"/forms/{order_id}/records/\d+$"))
     record_id = int(page.url.rstrip("/").split("/")[-1])
