@@ -114,6 +114,13 @@ def test_ticket_with_photos_and_signature_on_a_phone(
         reader.get_by_test_id("signature-image").wait_for()
         shot(reader, f"files-04-edit-{locale}")
 
+    # the data table lists the file names
+    desk = new_page()
+    log_in(desk, site)
+    desk.goto(base)
+    desk.get_by_text("现场1.jpg、现场2.jpg").first.wait_for()
+    shot(desk, "files-06-table")
+
 
 def test_designer_offers_file_limits(new_page: Any, site: Site) -> None:
     app = site.call("POST", "/apps", {"name": "合同管理"})
