@@ -540,4 +540,4 @@ def test_numbers_with_huge_exponents_are_answered_at_once(
 ) -> None:
     started = time.monotonic()
     assert shown(name, *args) == expected
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # a hang would take minutes

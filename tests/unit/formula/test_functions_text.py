@@ -325,7 +325,7 @@ def test_catastrophic_regex_is_stopped_by_the_time_limit() -> None:
     # (a|aa)+$ backtracks exponentially on this text (the regex module, like re)
     started = time.monotonic()
     assert call("REGEXMATCH", "a" * 40 + "!", "^(a|aa)+$") is ErrorValue.VALUE
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # a hang would take minutes
 
 
 def test_regex_pattern_length_is_limited() -> None:
@@ -335,7 +335,7 @@ def test_regex_pattern_length_is_limited() -> None:
 def test_search_wildcards_that_backtrack_are_stopped_by_the_time_limit() -> None:
     started = time.monotonic()
     assert call("SEARCH", "*a*a*a*a*a*b", "a" * 20000) is ErrorValue.VALUE
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # a hang would take minutes
     assert call("SEARCH", "a*b", "a" * 20000 + "b") == Decimal(1)
 
 
@@ -364,7 +364,7 @@ def test_numbers_with_huge_exponents_are_answered_at_once(
 ) -> None:
     started = time.monotonic()
     assert shown(name, *args) == expected
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # a hang would take minutes
 
 
 def test_huge_counts_given_directly_are_clamped_not_expanded() -> None:
@@ -381,7 +381,7 @@ def test_huge_counts_given_directly_are_clamped_not_expanded() -> None:
     assert call("TEXT", huge, "General") is ErrorValue.NUM
     assert call("DATEADD", "2024-03-05", huge, "d") is ErrorValue.NUM
     assert call("WORKDAY", "2024-03-05", huge) is ErrorValue.NUM
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # a hang would take minutes
 
 
 def test_replacements_too_long_for_excel_are_refused_before_they_are_built() -> None:
@@ -390,6 +390,6 @@ def test_replacements_too_long_for_excel_are_refused_before_they_are_built() -> 
     assert call("SUBSTITUTE", long_text, "a", long_new) is ErrorValue.VALUE
     assert call("REGEXREPLACE", long_text, "", long_new) is ErrorValue.VALUE
     assert call("REGEXREPLACE", long_text, "a", long_new) is ErrorValue.VALUE
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # a hang would take minutes
     assert call("SUBSTITUTE", "a" * 100, "a", "bb") == "b" * 200
     assert call("REGEXREPLACE", "abc", "", "-") == "-a-b-c-"
