@@ -435,3 +435,20 @@ def test_address_mask_keeps_province_and_city() -> None:
     masked = fm.ftype.mask(fm, value)
     assert masked["province"] == "广东省" and masked["city"] == "深圳市"
     assert masked["district"] == "****" and masked["street"] == "****"
+
+
+def test_what_formulas_see() -> None:
+    from decimal import Decimal
+
+    for type_key, value, expected in [
+        ("rating", 4, Decimal(4)),
+        ("richtext", "<p>a &amp; <b>b</b></p><p>c</p>", "a & b\nc"),
+        ("address", {"district": "440305", "street": "科技园"}, "广东省深圳市南山区 科技园"),
+        ("idcard", "11010519491231002x", "11010519491231002X"),
+    ]:
+        fm = make_field(type_key)
+        stored = fm.ftype.to_storage(fm, value, CTX)
+        assert fm.ftype.to_formula(fm, stored, CTX) == expected
+    fm = make_field("address")
+    stored = fm.ftype.from_formula(fm, "广东省深圳市南山区 科技园", CTX)
+    assert json.loads(stored)["district_code"] == "440305"

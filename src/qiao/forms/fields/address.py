@@ -31,6 +31,7 @@ from qiao.data import regions
 from qiao.db.dialect import contains_text, json_text
 from qiao.errors import FieldValueError
 from qiao.forms.fields.base import FieldSettings, FieldType, FilterTarget, registry
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -100,6 +101,9 @@ def region_operand(value: Any) -> tuple[str, str]:
 @registry.register
 class AddressType(FieldType):
     key = "address"
+    #: formulas read the display text (广东省深圳市南山区 科技园); a text result is read back
+    #: as a free-text address
+    formula = Kind.TEXT
     settings_model = AddressSettings
     operators = ("eq", "ne", "in", "not_in", "is_empty", "is_not_empty")
     arity_overrides: ClassVar[dict[str, str]] = {"eq": "object", "ne": "object"}
@@ -169,6 +173,9 @@ class AddressType(FieldType):
         if not self._settings(field).show_street and rest:
             raise FieldValueError("address_street_off")
         return self.to_storage(field, value, ctx)
+
+    def to_formula(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
+        return self.display(field, stored, ctx) if stored is not None else None
 
     def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
         return region_operand(value)

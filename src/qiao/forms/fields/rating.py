@@ -16,6 +16,7 @@ from pydantic import Field
 from qiao.errors import FieldValueError
 from qiao.forms.fields._decimal import NUMBER_OPERATORS
 from qiao.forms.fields.base import FieldSettings, FieldType, registry
+from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
     from qiao.context import Ctx
@@ -44,6 +45,7 @@ def parse_rating(value: Any) -> int:
 @registry.register
 class RatingType(FieldType):
     key = "rating"
+    formula = Kind.NUMBER
     settings_model = RatingSettings
     operators = NUMBER_OPERATORS
 

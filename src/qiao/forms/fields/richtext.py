@@ -122,6 +122,10 @@ class RichtextType(TextLike):
         markup = "".join(f"<p>{html.escape(p.strip())}</p>" for p in paragraphs)
         return self.to_storage(field, markup, ctx)
 
+    def to_formula(self, field: FieldMeta, stored: Any, ctx: Any) -> Any:
+        """Formulas (LEN, FIND, CONCAT…) see the text a reader sees, not the markup."""
+        return html_to_text(stored) if stored else None
+
     def mask(self, field: FieldMeta, value: Any) -> Any:
         return None if value is None else "****"
 
