@@ -5,6 +5,7 @@ drawn on the canvas; the saved record shows two thumbnails and the signature
 from __future__ import annotations
 
 import re
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,6 @@ def test_ticket_with_photos_and_signature_on_a_phone(
     assert signature.status_code == 200
     assert signature.headers["content-type"] == "image/png"
     # the pad was drawn on: the PNG has dark pixels, not only a blank canvas
-    from io import BytesIO
-
     drawn = Image.open(BytesIO(signature.content)).convert("LA")
     assert any(a > 0 and lum < 128 for lum, a in drawn.get_flattened_data())
 
@@ -143,3 +142,45 @@ def test_designer_offers_file_limits(new_page: Any, site: Site) -> None:
         page.get_by_test_id("palette-image").drag_to(page.get_by_test_id("canvas-end"))
         page.get_by_test_id("prop-max-files").wait_for()
         shot(page, f"files-05-designer-{locale}")
+
+
+def test_signature_drawn_with_a_finger(browser: Any, site: Site) -> None:
+    """Touch input (a phone with a touch screen): the pad takes the finger's strokes."""
+    app = site.call("POST", "/apps", {"name": "签收"})
+    form = site.call(
+        "POST",
+        f"/apps/{app['id']}/forms",
+        {"name": "签收单", "fields": [{"key": "sign", "label": "签收人签名", "type": "signature"}]},
+    )
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        log_in(page, site)
+        page.goto(f"{site.url}/apps/{app['id']}/forms/{form['id']}/records/new")
+        pad = page.get_by_test_id("signature-pad")
+        pad.wait_for()
+        box = pad.bounding_box()
+        cdp = context.new_cdp_session(page)
+        x, y = box["x"] + 40, box["y"] + 60
+
+        def touch(kind: str, px: float, py: float) -> None:
+            points = [] if kind == "touchEnd" else [{"x": px, "y": py}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        touch("touchStart", x, y)
+        for i in range(1, 30):
+            touch("touchMove", x + i * 8, y + (i % 5) * 8)
+        touch("touchEnd", 0, 0)
+        assert page.evaluate("() => window.scrollY") == 0  # the stroke did not scroll
+        page.get_by_test_id("signature-confirm").click()
+        page.get_by_test_id("signature-image").wait_for()
+        page.get_by_test_id("record-save").click()
+        page.wait_for_url(re.compile(rf"/forms/{form['id']}/records/\d+$"))
+        record_id = int(page.url.rstrip("/").split("/")[-1])
+        saved = site.call("GET", f"/forms/{form['id']}/records/{record_id}")
+        (sign,) = saved["data"]["sign"]
+        png = Image.open(BytesIO(site.http.get(f"/files/{sign['id']}").content)).convert("LA")
+        assert any(a > 0 and lum < 128 for lum, a in png.get_flattened_data())
+    finally:
+        context.close()
