@@ -13,8 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qiao.formula.values import ErrorValue, normalize_number
-from tests.unit.formula.fncall import call, context_at, shown
+from qiao.formula.examples import run
+from qiao.formula.registry import Example
+from qiao.formula.values import ErrorValue, display, normalize_number
+from tests.unit.formula.fncall import CONTEXT, call, context_at, shown
 
 VALUE = "#VALUE!"
 NUM = "#NUM!"
@@ -541,3 +543,39 @@ def test_numbers_with_huge_exponents_are_answered_at_once(
     started = time.monotonic()
     assert shown(name, *args) == expected
     assert time.monotonic() - started < 5  # a hang would take minutes
+
+
+COMPOSED: list[tuple[str, dict[str, Any], str]] = [
+    ("DATE(2024, 3, 5) + TIME(14, 30, 0)", {}, "2024-03-05 14:30"),
+    ('TEXT(DATE(2024, 3, 5) + TIME(14, 30, 0), "yyyy-mm-dd hh:mm")', {}, "2024-03-05 14:30"),
+    ("HOUR(DATE(2024, 3, 5) + TIME(14, 30, 0))", {}, "14"),
+    ('DATEVALUE("2024-03-05") + TIMEVALUE("2:30 PM")', {}, "2024-03-05 14:30"),
+    ('TEXT(NOW(), "yyyy年m月d日 aaaa hh:mm")', {}, "2024年3月5日 星期二 14:30"),
+    ('DATEDIF(signed, TODAY(), "M")', {"signed": date(2023, 12, 5)}, "3"),
+    ("EOMONTH(TODAY(), 0) - TODAY()", {}, "26"),
+    (
+        'IF(due < TODAY(), "已逾期", "剩余" & DAYS(due, TODAY()) & "天")',
+        {"due": date(2024, 3, 8)},
+        "剩余3天",
+    ),
+    (
+        "NETWORKDAYS(TODAY(), due, holidays)",
+        {"due": date(2024, 3, 15), "holidays": [date(2024, 3, 8)]},
+        "8",
+    ),
+    (
+        'IDCARD_AGE(id, signed) & "岁"',
+        {"id": "11010519491231002X", "signed": date(2024, 12, 31)},
+        "75岁",
+    ),
+    ('DATEDIF(IDCARD_BIRTHDAY(id), TODAY(), "Y")', {"id": "11010519491231002X"}, "74"),
+    ("WEEKNUM(TODAY(), 2)", {}, "10"),
+]
+
+
+@pytest.mark.parametrize(("formula", "values", "expected"), COMPOSED)
+def test_date_functions_inside_formulas(
+    formula: str, values: dict[str, Any], expected: str
+) -> None:
+    """As users combine them (the test's today is 2024-03-05, a Tuesday, 14:30:15)."""
+    assert display(run(Example(formula, "", values), CONTEXT)) == expected
