@@ -106,6 +106,12 @@ class _Index:
             keys = {region.name, short_name(region.name, region.level)}
             for key in keys:
                 self.names[region.level].setdefault(key, []).append(region.code)
+        # (name, code) by the name's first character: split_address looks at prefixes
+        self.by_first: dict[Level, dict[str, list[tuple[str, str]]]] = {lv: {} for lv in LEVELS}
+        for level, names in self.names.items():
+            for key, codes in names.items():
+                for code in codes:
+                    self.by_first[level].setdefault(key[0], []).append((key, code))
 
 
 @cache
@@ -269,10 +275,8 @@ def split_address(text: str) -> tuple[Resolved, str]:
     for level in LEVELS:
         candidates = [
             (key, code)
-            for key, codes in index.names[level].items()
-            if rest.startswith(key)
-            for code in codes
-            if _within(index.by_code[code], scope)
+            for key, code in index.by_first[level].get(rest[:1], ())
+            if rest.startswith(key) and _within(index.by_code[code], scope)
         ]
         if not candidates:
             continue
