@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy.engine import Connection
 
@@ -59,6 +60,8 @@ class ChildColumn(BaseModel):
 
 
 class SubformSettings(FieldSettings):
+    #: a sub-form starts with no rows (its columns have their own defaults); not offered
+    default: SkipJsonSchema[None] = None
     columns: list[ChildColumn] = Field(default_factory=list, max_length=MAX_COLUMNS)
     min_rows: int = Field(default=0, ge=0, le=MAX_ROWS)
     max_rows: int | None = Field(default=None, ge=1, le=MAX_ROWS)
