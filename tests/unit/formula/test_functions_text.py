@@ -132,6 +132,7 @@ CASES: list[tuple[str, tuple[Any, ...], str]] = [
     ("UPPER", ("中文abc",), "中文ABC"),
     ("LOWER", ("Qiao CRM",), "qiao crm"),
     ("LOWER", (None,), ""),
+    ("UPPER", ("straße",), "STRAßE"),
     ("PROPER", ("this is a TITLE",), "This Is A Title"),
     ("PROPER", ("2-way street",), "2-Way Street"),
     ("PROPER", ("76BudGet",), "76Budget"),

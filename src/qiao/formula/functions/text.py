@@ -435,6 +435,19 @@ def textafter(
 # --- case and cleaning ------------------------------------------------------------
 
 
+def _per_character(text: str, convert: str) -> str:
+    """Case mapping that keeps every character one character, as Excel does: Python's
+    "ß".upper() is "SS" and "ﬁ".upper() "FI"; Excel leaves such characters alone."""
+    mapped = getattr(text, convert)()
+    if len(mapped) == len(text):
+        return str(mapped)
+    out = []
+    for char in text:
+        one = getattr(char, convert)()
+        out.append(one if len(one) == 1 else char)
+    return "".join(out)
+
+
 @function(
     "UPPER",
     Category.TEXT,
@@ -445,7 +458,7 @@ def textafter(
     examples=[('UPPER("qiao crm")', "QIAO CRM")],
 )
 def upper(text: str) -> str:
-    return text.upper()
+    return _per_character(text, "upper")
 
 
 @function(
@@ -458,7 +471,7 @@ def upper(text: str) -> str:
     examples=[('LOWER("Qiao CRM")', "qiao crm")],
 )
 def lower(text: str) -> str:
-    return text.lower()
+    return _per_character(text, "lower")
 
 
 @function(
