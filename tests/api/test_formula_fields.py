@@ -36,6 +36,9 @@ def test_formula_computed_on_create_and_update(api: Api) -> None:
             _formula("amount", "{数量} * {单价}"),
             _formula("label", 'IF(amount > 100, "大单", "小单")'),
             _formula("ratio", "qty / price"),
+            _formula("due", "DATE(2024, 1, 1) + qty + 0.5", result="datetime"),
+            _formula("big", "qty > 2"),
+            _formula("day", "DATE(2024, 1, qty)"),
         ],
         "订单",
         app_id,
@@ -57,6 +60,19 @@ def test_formula_computed_on_create_and_update(api: Api) -> None:
     assert updated["data"]["amount"] == 0
     assert updated["data"]["label"] == "小单"
     assert updated["data"]["ratio"] is None  # #DIV/0! is stored as empty
+    assert by_key["due"]["settings"]["kind"] == "datetime"
+    assert by_key["big"]["settings"]["kind"] == "bool"
+    assert by_key["day"]["settings"]["kind"] == "date"
+    assert record["data"]["due"].startswith("2024-01-04T12:00:00")
+    assert record["data"]["big"] is True and record["data"]["day"] == "2024-01-03"
+    again = api.ok(
+        api.patch(
+            f"/forms/{form['id']}/records/{record['id']}",
+            {"data": {"qty": 1}, "version": updated["version"]},
+        )
+    )
+    assert again["data"]["due"].startswith("2024-01-02T12:00:00")
+    assert again["data"]["big"] is False and again["data"]["day"] == "2024-01-01"
     listed = api.list(form["id"], filter='{"field":"amount","op":"gte","value":0}')
     assert listed["total"] == 1
 

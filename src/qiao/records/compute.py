@@ -472,6 +472,10 @@ def write_back(
                 params[f"b_{key}"] = record.get(key)
             by_shape[diff].append(params)
     for diff, batch in by_shape.items():
+        if conn.dialect.name == "postgresql":
+            _update_from_arrays(conn, form, diff, batch)
+            changed += len(batch)
+            continue
         stmt = (
             sa.update(table)
             .where(table.c.id == sa.bindparam("b_id"))
@@ -499,6 +503,31 @@ def write_back(
             )
             conn.execute(stmt, updates)
     return changed
+
+
+def _update_from_arrays(
+    conn: Connection, form: FormMeta, keys: tuple[str, ...], batch: list[dict[str, Any]]
+) -> None:
+    """PostgreSQL: one UPDATE … FROM unnest(arrays) per batch instead of a statement per
+    row (names are generated identifiers; values are bound as typed arrays)."""
+    dialect = conn.dialect
+    fields = [form.by_key[k] for k in keys]
+    sets = ", ".join(f'"{fm.column_name}" = v.c{i}' for i, fm in enumerate(fields))
+    arrays = ", ".join(
+        f"CAST(:a{i} AS {fm.ftype.sql_type(fm).compile(dialect=dialect)}[])"
+        for i, fm in enumerate(fields)
+    )
+    names = ", ".join(f"c{i}" for i in range(len(fields)))
+    stmt = sa.text(
+        f'UPDATE "{form.table.name}" AS t SET {sets} '
+        f"FROM unnest(CAST(:ids AS BIGINT[]), {arrays}) AS v(id, {names}) WHERE t.id = v.id"
+    )
+    for start in range(0, len(batch), BATCH):
+        part = batch[start : start + BATCH]
+        params: dict[str, Any] = {"ids": [p["b_id"] for p in part]}
+        for i, key in enumerate(keys):
+            params[f"a{i}"] = [p[f"b_{key}"] for p in part]
+        conn.execute(stmt, params)
 
 
 def _copy(record: StoredRecord) -> StoredRecord:
