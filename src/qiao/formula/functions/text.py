@@ -492,7 +492,8 @@ def proper(text: str) -> str:
     previous_letter = False
     for char in text:
         if char.isalpha():
-            out.append(char.lower() if previous_letter else char.upper())
+            mapped = char.lower() if previous_letter else char.upper()
+            out.append(mapped if len(mapped) == 1 else char)  # "ß" stays, as in UPPER
             previous_letter = True
         else:
             out.append(char)
