@@ -184,3 +184,46 @@ def test_signature_drawn_with_a_finger(browser: Any, site: Site) -> None:
         assert any(a > 0 and lum < 128 for lum, a in png.get_flattened_data())
     finally:
         context.close()
+
+
+def test_attachments_list_names_and_sizes(new_page: Any, site: Site, tmp_path: Path) -> None:
+    app = site.call("POST", "/apps", {"name": "合同"})
+    form = site.call(
+        "POST",
+        f"/apps/{app['id']}/forms",
+        {
+            "name": "合同登记",
+            "fields": [
+                {"key": "title", "label": "合同名称", "type": "text"},
+                {
+                    "key": "docs",
+                    "label": "合同文件",
+                    "type": "attachment",
+                    "settings": {"accept": ["pdf", "text"]},
+                },
+            ],
+        },
+    )
+    pdf = tmp_path / "采购合同.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + b"% body\n" * 3000)
+    fake = tmp_path / "报价.pdf"
+    fake.write_bytes(b"PK\x03\x04" + b"\0" * 100)  # a zip named .pdf
+    page = new_page(locale="en")
+    log_in(page, site)
+    page.goto(f"{site.url}/apps/{app['id']}/forms/{form['id']}/records/new")
+    field(page, "field-title").fill("2026 采购")
+    picker = page.get_by_test_id("files-docs").locator("input[type=file]")
+    picker.set_input_files([str(pdf)])
+    item = page.get_by_test_id("file-item")
+    item.first.wait_for()
+    assert "采购合同.pdf" in item.first.inner_text() and "20.5 KB" in item.first.inner_text()
+    picker.set_input_files([str(fake)])
+    page.get_by_text("does not match its extension").first.wait_for()
+    shot(page, "files-07-attachments-en")
+    assert item.count() == 1
+    page.get_by_test_id("record-save").click()
+    page.wait_for_url(re.compile(rf"/forms/{form['id']}/records/\d+$"))
+    link = page.get_by_test_id("file-value-link")
+    link.first.wait_for()
+    assert link.first.inner_text() == "采购合同.pdf"
+    assert link.first.get_attribute("href").startswith("/api/v1/files/")
