@@ -121,6 +121,11 @@ def test_upload_attach_download(api: Api, form: dict[str, Any], rt: Runtime) -> 
     assert Image.open(io.BytesIO(thumb.content)).size == (20, 40)
     assert api.get(f"/files/{pdf['id']}/thumbnail").status_code == 404
 
+    # exports list the file names
+    csv = api.get(f"/forms/{fid}/records/export.csv", params={"fields": "title,photos,contract"})
+    assert "现场 1.jpg、b.png" in csv.content.decode("utf-8-sig")
+    assert "合同 2026.pdf" in csv.content.decode("utf-8-sig")
+
     # filters: is_empty / is_not_empty
     api.create(fid, {"title": "无附件"})
     flt = '{"field": "photos", "op": "is_not_empty"}'
