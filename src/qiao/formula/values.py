@@ -116,6 +116,8 @@ def parse_number_text(text: str) -> Decimal | None:
         number = Decimal(cleaned)
     except InvalidOperation:
         return None
+    if number != 0 and not -308 <= number.adjusted() <= 308:
+        return None  # beyond Excel's range (±9.99E+307): not a number Excel would read
     return number / 100 if percent else number
 
 
