@@ -83,6 +83,12 @@ def make_forms(site: Site) -> tuple[int, int]:
                         },
                     },
                 },
+                {
+                    "key": "ordered_on",
+                    "label": "下单日期",
+                    "type": "date",
+                    "settings": {"default_formula": "TODAY()"},
+                },
                 {"key": "invoice", "label": "需要发票", "type": "boolean"},
                 {
                     "key": "tax_no",
@@ -153,6 +159,10 @@ def test_cascade_option_filter_and_conditions(new_page: Any, site: Site) -> None
 
     page.goto(f"{site.url}/apps/{app_id}/forms/{order_id}/records/new")
     page.get_by_test_id("form-layout").wait_for()
+    # a default value from a formula
+    page.wait_for_function(
+        "() => /^\\d{4}-\\d{2}-\\d{2}$/.test(document.querySelector('[data-test=field-ordered_on] input')?.value ?? '')"
+    )
     # cascading: a province offers its cities; changing it clears the city
     choose(page, page.get_by_test_id("field-province"), "浙江")
     assert options_of(page, page.get_by_test_id("field-city")) == ["杭州", "宁波"]
@@ -195,3 +205,4 @@ def test_cascade_option_filter_and_conditions(new_page: Any, site: Site) -> None
         "电脑",
         False,
     )
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["ordered_on"])
