@@ -88,7 +88,7 @@ class Problems:
     def formula(self, exc: FormulaError, where: str) -> None:
         self.details.extend(ErrorDetail(where, d.code, d.params) for d in exc.details)
 
-    def add(self, where: str, code: str, **params: Any) -> None:
+    def report(self, where: str, code: str, **params: Any) -> None:
         self.details.append(ErrorDetail(where, code, params))
 
     def raise_if_any(self) -> None:
@@ -163,7 +163,7 @@ class FormFormulas:
         for fm in form.live_fields:
             for index, value_rule in enumerate(fm.settings.rules):
                 if value_rule.kind not in fm.ftype.rule_kinds:
-                    self.problems.add(
+                    self.problems.report(
                         self.where(fm, f"rules[{index}].kind"),
                         "rule_kind_unsupported",
                         kind=value_rule.kind,
@@ -173,7 +173,7 @@ class FormFormulas:
                     try:
                         re.compile(value_rule.pattern or "")
                     except re.error as exc:
-                        self.problems.add(
+                        self.problems.report(
                             self.where(fm, f"rules[{index}].pattern"),
                             "rule_pattern_invalid",
                             reason=str(exc),
@@ -232,17 +232,17 @@ class FormFormulas:
         if checked is None:
             return None
         if checked.volatile:
-            self.problems.add(where, "formula_volatile_stored", label=fm.label)
+            self.problems.report(where, "formula_volatile_stored", label=fm.label)
             return None
         if any(keys == (fm.key,) for keys in checked.references) and row_of is None:
-            self.problems.add(where, "formula_cycle", chain=f"{fm.label} → {fm.label}")
+            self.problems.report(where, "formula_cycle", chain=f"{fm.label} → {fm.label}")
             return None
         result = str(getattr(settings, "result", "auto"))
         kind = (checked.kind if result == "auto" else Kind(result)).value
         kind = "text" if kind == "any" else kind
         stored_kind = getattr(settings, "kind", kind)
         if row_of is not None and kind != stored_kind:
-            self.problems.add(where, "formula_row_kind", label=fm.label, kind=kind)
+            self.problems.report(where, "formula_row_kind", label=fm.label, kind=kind)
             return None
         found = Computed(fm, checked, kind, self._deps(checked))
         found.row_of = row_of
@@ -255,11 +255,11 @@ class FormFormulas:
         rel = self.form.by_key.get(relation)
         where = self.where(fm, "relation")
         if rel is None or rel.ftype.referenced_form(rel) is None:
-            self.problems.add(where, "lookup_relation_invalid", key=relation)
+            self.problems.report(where, "lookup_relation_invalid", key=relation)
             return
         binding = self.env.binding((relation, leaf))
         if binding is None:
-            self.problems.add(self.where(fm, "field"), "lookup_field_invalid", key=leaf)
+            self.problems.report(self.where(fm, "field"), "lookup_field_invalid", key=leaf)
             return
         checked = self._check(f"{relation}.{leaf}", self.env, where, allow_range=True)
         if checked is None:
@@ -277,7 +277,7 @@ class FormFormulas:
             other = self.forms.get(reverse[0])
             link = other.by_key.get(reverse[1]) if other and other.deleted_at is None else None
             if other is None or link is None or link.ftype.referenced_form(link) != self.form.id:
-                self.problems.add(where, "rollup_relation_invalid", key=str(settings.relation))
+                self.problems.report(where, "rollup_relation_invalid", key=str(settings.relation))
                 return
             deps = {(other.id, link.key)}
             rollup = (other, link, True)
@@ -286,7 +286,7 @@ class FormFormulas:
             target_id = link.ftype.referenced_form(link) if link else None
             other = self.forms.get(target_id) if target_id is not None else None
             if link is None or other is None or other.deleted_at is not None:
-                self.problems.add(where, "rollup_relation_invalid", key=str(settings.relation))
+                self.problems.report(where, "rollup_relation_invalid", key=str(settings.relation))
                 return
             deps = {(self.form.id, link.key)}
             rollup = (other, link, False)
@@ -302,7 +302,7 @@ class FormFormulas:
                 or (numeric and target_kind is not Kind.NUMBER)
                 or target_kind is Kind.BOOL
             ):
-                self.problems.add(
+                self.problems.report(
                     self.where(fm, "field"), "rollup_field_invalid", key=settings.field or ""
                 )
                 return
@@ -429,7 +429,7 @@ def settle(
     for other in others.values():
         if other.problems.details:
             fm_name = other.problems.details[0].field
-            problems.add(
+            problems.report(
                 "fields",
                 "formula_breaks_other_form",
                 form=other.form.name,

@@ -48,7 +48,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "field_rule_failed": {
         "zh-CN": "{message}",
-        "en": "{message}",
+        "en": "Invalid value: {message}",
     },
     "rule_regex_mismatch": {
         "zh-CN": "「{label}」的格式不正确",
@@ -68,7 +68,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "form_rule_failed": {
         "zh-CN": "{message}",
-        "en": "{message}",
+        "en": "Rule not met: {message}",
     },
     "choice_not_under_parent": {
         "zh-CN": "「{label}」的选项「{value}」不属于所选的「{parent}」",
