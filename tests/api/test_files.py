@@ -343,3 +343,22 @@ def test_files_are_refused_in_sub_form_cells(api: Api, form: dict[str, Any]) -> 
     )
     assert refused.status_code == 422, refused.text
     assert "file_not_available" in refused.text
+
+
+def test_no_type_converts_into_files(api: Api, form: dict[str, Any]) -> None:
+    fid = form["id"]
+    api.create(fid, {"title": "12"})
+    title = next(f["id"] for f in form["fields"] if f["key"] == "title")
+    for target in ("attachment", "image", "signature"):
+        body = {"type": target, "settings": {}, "accept_loss": True}
+        refused = api.post(f"/forms/{fid}/fields/{title}/type-change/preview", body)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["code"] == "type_change_unsupported"
+    # files out to text: their names
+    photos = next(f["id"] for f in form["fields"] if f["key"] == "photos")
+    photo = api.ok(upload(api, fid, "photos", ("现场.jpg", jpeg())), 201)["items"][0]
+    api.create(fid, {"photos": [photo["id"]]})
+    preview = api.post(
+        f"/forms/{fid}/fields/{photos}/type-change/preview", {"type": "text", "settings": {}}
+    )
+    assert api.ok(preview)["converted"] == 1, preview.text

@@ -142,6 +142,8 @@ def _target(conn: Connection, form: FormMeta, old: FieldMeta, change: TypeChange
     previous: FieldSettings | None = old.settings if change.type == old.type else None
     settings = fieldspec.parse_settings(conn, ftype, raw, "", previous)
     probe = FieldMeta(old.id, form.id, old.key, old.label, ftype.key, settings, "")
+    if ftype.key != old.type and not ftype.accepts_conversion:
+        raise BadRequest("type_change_unsupported", from_type=old.type, to_type=ftype.key)
     if Storage.CHILD in (old.storage, ftype.storage(probe)) and ftype.key != old.type:
         # a sub-form's rows are not one value: nothing converts to or from them
         raise BadRequest("type_change_unsupported", from_type=old.type, to_type=ftype.key)

@@ -89,6 +89,7 @@ def descriptor(row: Any) -> dict[str, Any]:
 class FileFieldType(FieldType):
     operators = ("is_empty", "is_not_empty")
     sortable = False
+    accepts_conversion = False  # a file is uploaded, never made out of another value
     settings_model: ClassVar[type[FieldSettings]] = FileSettings
     #: the type groups a file of this type may be; None: the field's ``accept``
     fixed_groups: ClassVar[tuple[Group, ...] | None] = None

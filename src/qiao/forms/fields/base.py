@@ -144,6 +144,9 @@ class FieldType:
     generates_values: ClassVar[bool] = False  # ``generate`` assigns values on create
     writable: ClassVar[bool] = True  # False for values the system generates
     internal: ClassVar[bool] = False  # system columns only, not offered to users
+    #: whether a field of another type may be converted into this type (uploaded files
+    #: cannot come out of text or numbers)
+    accepts_conversion: ClassVar[bool] = True
     #: operators whose value shape differs from the operator's default arity here
     arity_overrides: ClassVar[dict[str, str]] = {}
     #: what a formula sees of this type's values (None: formulas cannot refer to it)
