@@ -340,24 +340,27 @@ def test_search_wildcards_that_backtrack_are_stopped_by_the_time_limit() -> None
     assert call("SEARCH", "a*b", "a" * 20000 + "b") == Decimal(1)
 
 
-HUGE = "1e999999999"  # text that reads as a number with a billion digits
+HUGE = "1e999999999"  # text beyond Excel's number range: not a number, so #VALUE! at once
 NUM = "#NUM!"
 
 
 @pytest.mark.parametrize(
     ("name", "args", "expected"),
     [
-        ("LEFT", ("abc", HUGE), "abc"),
-        ("MID", ("abc", HUGE, 1), ""),
+        ("LEFT", ("abc", HUGE), VALUE),
+        ("MID", ("abc", HUGE, 1), VALUE),
         ("REPT", ("a", HUGE), VALUE),
         ("CHAR", (HUGE,), VALUE),
-        ("SUBSTITUTE", ("a-b", "-", "+", HUGE), "a-b"),
-        ("TEXT", (HUGE, "General"), NUM),
-        ("TEXT", (HUGE, "0.00"), NUM),
-        ("TEXT", (HUGE, "yyyy"), NUM),
-        ("TEXT", ("1e-999999999", "0.00"), "0.00"),
+        ("SUBSTITUTE", ("a-b", "-", "+", HUGE), VALUE),
+        # TEXT leaves text that is not a number as it is (Excel: TEXT("abc", "0.00") = "abc")
+        ("TEXT", (HUGE, "General"), HUGE),
+        ("TEXT", (HUGE, "0.00"), HUGE),
+        ("TEXT", ("1e-999999999", "0.00"), "1e-999999999"),
         ("TEXT", ("3000000", "yyyy"), VALUE),
-        ("VALUE", (HUGE,), NUM),
+        ("VALUE", (HUGE,), VALUE),
+        ("LEFT", ("abc", "1e300"), "abc"),
+        ("MID", ("abc", "1e300", 1), ""),
+        ("TEXT", ("1e300", "yyyy"), VALUE),
     ],
 )
 def test_numbers_with_huge_exponents_are_answered_at_once(
