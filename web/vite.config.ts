@@ -16,5 +16,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
   },
   server: { proxy: { "/api": "http://127.0.0.1:8000" } },
-  test: { environment: "jsdom" },
+  // component tests mount Element Plus: its style imports (CSS) go through Vite, not Node
+  test: { environment: "jsdom", server: { deps: { inline: [/element-plus/] } } },
 });
