@@ -471,6 +471,19 @@ def all_type_fields(target_form_id: int) -> list[dict[str, Any]]:
         {"key": "rt", "label": "富文本", "type": "richtext"},
         {"key": "lo", "label": "定位", "type": "location"},
         {"key": "ad", "label": "地址", "type": "address"},
+        {"key": "fx", "label": "公式", "type": "formula", "settings": {"expression": "n * 2 + m"}},
+        {
+            "key": "lk",
+            "label": "引用",
+            "type": "lookup",
+            "settings": {"relation": "r1", "field": "name"},
+        },
+        {
+            "key": "ru",
+            "label": "汇总",
+            "type": "rollup",
+            "settings": {"relation": "rm", "aggregate": "count"},
+        },
         {
             "key": "sf",
             "label": "子表单",
@@ -544,6 +557,9 @@ def valid_values(admin_id: int, target_id: int) -> dict[str, list[Any]]:
         "us": [admin_id, str(admin_id)],
         "dp": [None, ""],  # no department exists in this test
         "an": ["NO-0001"],  # read-only: always refused
+        "fx": [1],  # computed: always refused
+        "lk": ["x"],
+        "ru": [2],
         "r1": [target_id, str(target_id)],
         "rm": [[target_id], []],
         "ic": ["11010519491231002X", "110105198001010016", "440305199001010034"],
