@@ -15,6 +15,9 @@ from tests.e2e.conftest import Site, log_in, shot
 pytestmark = pytest.mark.e2e
 
 
+TAX_MESSAGE = "税号为 15 到 20 位数字或大写字母"
+
+
 def choice(label: str, parents: list[str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"label": label, "color": ""}
     if parents:
@@ -94,7 +97,17 @@ def make_forms(site: Site) -> tuple[int, int]:
                     "key": "tax_no",
                     "label": "税号",
                     "type": "text",
-                    "settings": {"visible_when": "invoice", "required_when": "invoice"},
+                    "settings": {
+                        "visible_when": "invoice",
+                        "required_when": "invoice",
+                        "rules": [
+                            {
+                                "kind": "regex",
+                                "pattern": "^[0-9A-Z]{15,20}$",
+                                "message": TAX_MESSAGE,
+                            }
+                        ],
+                    },
                 },
             ],
         },
@@ -190,6 +203,12 @@ def test_cascade_option_filter_and_conditions(new_page: Any, site: Site) -> None
         "() => document.querySelector('[data-test=field-tax_no]')?.classList.contains('is-required')"
     )
     shot(page, "linkage-02-live-form")
+    # a field rule's own message, live while typing
+    tax.locator("input").fill("abc")
+    error = page.get_by_test_id("error-tax_no")
+    error.wait_for()
+    assert error.inner_text() == TAX_MESSAGE
+    tax.locator("input").fill("")
     page.get_by_test_id("record-save").click()
     page.get_by_test_id("error-tax_no").wait_for()
     page.get_by_test_id("field-invoice").locator(".el-switch").click()
