@@ -138,6 +138,18 @@ def test_formula_check(api: Api) -> None:
     assert bad.status_code == 422
     detail = bad.json()["error"]["details"][0]
     assert detail["field"] == "expression" and detail["params"] == {"start": 9, "end": 13}
+    # the designer's unpublished fields: a new field is known, a renamed one by its new label
+    draft_fields = [
+        {"id": form["fields"][0]["id"], "key": "amount", "label": "总金额", "type": "money"},
+        {"key": "qty", "label": "数量", "type": "number"},
+    ]
+    body = api.ok(
+        api.post(
+            f"/forms/{fid}/formula/check",
+            {"expression": "{总金额} * {数量}", "fields": draft_fields},
+        )
+    )
+    assert body["references"] == ["amount", "qty"] and body["sample"] is None
     cycle = api.post(f"/forms/{fid}/formula/check", {"expression": "tax + 1", "field_key": "tax"})
     assert cycle.json()["error"]["details"][0]["code"] == "formula_cycle"
     assert api.post(f"/forms/{fid}/formula/check", {"expression": "TODAY()"}).status_code == 422

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.errors import ErrorDetail, FieldValueError, Forbidden, NotFound, ValidationFailed
-from qiao.forms.fields.base import Storage
+from qiao.forms.fields.base import FieldSettings, Storage
 from qiao.forms.formulas import FormFormulas, analyse, chain_text, find_cycle, readers_of
 from qiao.forms.model import FieldMeta, FormMeta
 from qiao.formula import values as fv
@@ -62,13 +62,16 @@ def check(
     field_key: str | None = None,
     subform: str | None = None,
     purpose: str = "field",
+    fields: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """``fields``: the designer's current, unpublished field list; names are checked
+    against it (no sample value then: the new fields have no data yet)."""
     require_user(ctx)
     with rt.db.read() as conn:
         catalog = rt.schema.get(conn)
         access = form_access(conn, ctx, catalog.form(form_id))
         access.require("manage")
-        form = access.form
+        form = access.form if fields is None else _draft_form(access.form, fields)
         row_of = form.by_key.get(subform) if subform else None
         if subform and (row_of is None or row_of.storage is not Storage.CHILD):
             raise ValidationFailed(
@@ -95,7 +98,9 @@ def check(
             )
         if purpose == "field" and field_key and row_of is None:
             _refuse_cycle(form, catalog.forms, field_key, expression)
-        sample = _sample(conn, access, env, checked, ctx) if row_of is None else None
+        sample = (
+            _sample(conn, access, env, checked, ctx) if row_of is None and fields is None else None
+        )
     return {
         "kind": checked.kind.value,
         "references": sorted(".".join(k) for k in checked.references),
@@ -103,6 +108,41 @@ def check(
         "display_text": checked.display_text,
         "sample": sample,
     }
+
+
+def _draft_form(form: FormMeta, fields: list[dict[str, Any]]) -> FormMeta:
+    """The form as the designer currently has it: the given fields (existing ones by
+    ``id`` keep their metadata but take the given key, label and settings)."""
+    from qiao.forms.fields import registry
+
+    existing = {fm.id: fm for fm in form.live_fields}
+    draft: list[FieldMeta] = []
+    for index, item in enumerate(fields):
+        type_key = str(item.get("type") or "")
+        key = item.get("key")
+        if type_key not in registry or not isinstance(key, str) or not key:
+            continue
+        ftype = registry.get(type_key)
+        raw = item.get("settings") if isinstance(item.get("settings"), dict) else {}
+        given_id = item.get("id")
+        old = existing.get(given_id) if isinstance(given_id, int) else None
+        settings: FieldSettings | None
+        try:
+            settings = ftype.parse_settings(dict(raw or {}), old.settings if old else None)
+        except (ValueError, FieldValueError):  # pydantic's ValidationError is a ValueError
+            settings = old.settings if old is not None and old.type == type_key else None
+        if settings is None:
+            continue
+        if old is not None and old.type == type_key:
+            fm = dataclasses.replace(
+                old, key=key, label=str(item.get("label") or key), settings=settings
+            )
+        else:
+            fm = FieldMeta(
+                -(index + 1), form.id, key, str(item.get("label") or key), type_key, settings, ""
+            )
+        draft.append(fm)
+    return dataclasses.replace(form, fields=draft)
 
 
 def _refuse_cycle(form: FormMeta, forms: Any, field_key: str, expression: str) -> None:
@@ -236,7 +276,11 @@ def evaluate(
         result["required"] = {k: v for k, v in required.items() if k in visible_keys}
         problems = rules.check(plan, [record], ev.values, ctx, [""])
         result["errors"] = [
-            {"field": d.field, "code": d.code, "message": _message(d, ctx)}
+            {
+                "field": "" if d.field == "rules" else d.field,
+                "code": d.code,
+                "message": _message(d, ctx),
+            }
             for d in problems
             if d.code != "required" and d.field.split(".")[0] in visible_keys | {"rules"}
         ]

@@ -28,6 +28,8 @@ class CheckIn(_In):
     #: check as a row formula of this sub-form field
     subform: str | None = Field(default=None, max_length=63)
     purpose: Literal["field", "rule", "condition", "default"] = "field"
+    #: the designer's current fields (as in the publish body), unpublished ones included
+    fields: list[dict[str, Any]] | None = Field(default=None, max_length=500)
 
 
 class EvaluateIn(_In):
@@ -51,6 +53,7 @@ def check(form_id: IdPath, body: CheckIn, ctx: CtxDep, rt: RuntimeDep) -> JSON:
             field_key=body.field_key,
             subform=body.subform,
             purpose=body.purpose,
+            fields=body.fields,
         )
     )
 
