@@ -25,7 +25,7 @@ FIELDS = [
 
 
 @pytest.fixture
-def located(browser: Any) -> Iterator[Any]:
+def located(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """``located(locale, viewport)``: a page whose browser knows it is in Shenzhen."""
     contexts: list[Any] = []
 
@@ -42,7 +42,11 @@ def located(browser: Any) -> Iterator[Any]:
         return context.new_page()
 
     yield make
-    for context in contexts:
+    failed = getattr(request.node, "rep_call", None)
+    for index, context in enumerate(contexts):
+        if failed is not None and failed.failed:
+            for page in context.pages:
+                shot(page, f"FAILED-{request.node.name}-{index}")
         context.close()
 
 
@@ -223,6 +227,7 @@ def test_type_settings_in_the_designer(located: Any, site: Site) -> None:
         shot(page, "rich-08-designer-idcard")
         page.get_by_test_id("designer-publish").click()
         page.get_by_text("表单已发布").first.wait_for()
+        page.get_by_text("有未保存的修改").wait_for(state="hidden")
     settings = {f["key"]: f["settings"] for f in site.call("GET", f"/forms/{form_id}")["fields"]}
     assert (settings["stars"]["max"], settings["stars"]["style"]) == (10, "fraction")
     assert (settings["addr"]["level"], settings["addr"]["show_street"]) == ("city", False)
