@@ -392,3 +392,18 @@ def test_batch_recompute_job_resumes(api: Api, rt: Runtime) -> None:
             )
         ).scalar()
     assert wrong == 0
+
+
+def test_system_fields_in_formulas_follow_a_transfer(api: Api, make_user: Any) -> None:
+    form = api.make_form(
+        [_num("n"), _formula("mine", 'IF(owner = created_by, "自己的", "转来的")')], "线索"
+    )
+    record = api.create(form["id"], {"n": 1})
+    assert record["data"]["mine"] == "自己的"
+    bob = make_user("bob")
+    bob_id = bob.ok(bob.get("/auth/me"))["user"]["id"]
+    api.ok(
+        api.post(f"/forms/{form['id']}/records/transfer", {"ids": [record["id"]], "owner": bob_id})
+    )
+    again = api.ok(api.get(f"/forms/{form['id']}/records/{record['id']}"))
+    assert again["data"]["mine"] == "转来的"

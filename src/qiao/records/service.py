@@ -638,6 +638,7 @@ def transfer_owner(
                     version=table.c.version + 1,
                 )
             )
+        compute.recompute(conn, rt.schema.get(conn), form.id, moved, ctx)  # reads of owner
         A.simple(
             conn,
             ctx,
