@@ -198,8 +198,9 @@ def read_records(
     columns = [(fm.key, fm.column_name) for fm in chosen if fm.storage is Storage.COLUMN]
     junctions = [fm for fm in chosen if fm.storage is Storage.JUNCTION]
     subs = [fm for fm in chosen if fm.storage is Storage.CHILD]
-    select_cols = [table.c[k] for k in SYSTEM_COLUMNS] + [table.c[c] for _, c in columns]
-    keys = list(SYSTEM_COLUMNS) + [k for k, _ in columns]
+    system = [k for k in SYSTEM_COLUMNS if all_fields or k == "id" or (k,) in plan.paths]
+    select_cols = [table.c[k] for k in system] + [table.c[c] for _, c in columns]
+    keys = system + [k for k, _ in columns]
     for start in range(0, len(ids), CHUNK):
         chunk = list(ids[start : start + CHUNK])
         rows = conn.execute(
