@@ -100,6 +100,10 @@ def test_evaluate_a_draft(api: Api) -> None:
         {"field": "end_date", "code": "form_rule_failed", "message": "结束不能早于开始"}
     ]
     assert body["defaults"] == {}
+    # a cell that does not convert yet leaves its row formula empty, not the sub-form
+    typing = {**draft, "lines": [{"qty": "2x", "price": 50}, {"qty": 1, "price": 3}]}
+    body = api.ok(api.post(f"/forms/{fid}/records/evaluate", {"data": typing}))
+    assert [r["subtotal"] for r in body["values"]["lines"]] == [0, 3]
     # nothing was written
     assert api.list(fid)["total"] == 0
     # an existing record: its stored values fill what the draft leaves out

@@ -305,8 +305,35 @@ def _prepare_leniently(form: FormMeta, data: dict[str, Any], ctx: Ctx) -> dict[i
         try:
             prepared[fm.id] = fm.ftype.to_storage(fm, value, ctx)
         except FieldValueError:
-            prepared[fm.id] = [] if fm.storage is not Storage.COLUMN else None
+            if fm.storage is Storage.CHILD and isinstance(value, list):
+                prepared[fm.id] = _rows_leniently(fm, value, ctx)
+            else:
+                prepared[fm.id] = [] if fm.storage is not Storage.COLUMN else None
     return prepared
+
+
+def _rows_leniently(fm: FieldMeta, rows: list[Any], ctx: Ctx) -> list[dict[str, Any]]:
+    """Sub-form rows while the user types: a cell that does not convert is empty, so
+    the other cells' row formulas and the totals still show."""
+    from qiao.formula.forms import subform_children
+
+    children = subform_children(fm) or []
+    result: list[dict[str, Any]] = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        cells: dict[str, Any] = {"id": row.get("id") if isinstance(row.get("id"), int) else None}
+        for child in children:
+            try:
+                cells[child.column_name] = (
+                    child.ftype.to_storage(child, row.get(child.key), ctx)
+                    if child.ftype.writable
+                    else None
+                )
+            except FieldValueError:
+                cells[child.column_name] = None
+        result.append(cells)
+    return result
 
 
 def _new_record(form: FormMeta, ctx: Ctx) -> dict[str, Any]:
