@@ -97,7 +97,7 @@ def test_rich_fields_from_input_to_record_page(located: Any, site: Site) -> None
     assert data["idno"] == "11010519491231002X"
     assert data["stars"] == 4
     assert "重点客户" in data["notes"] and ("<b>" in data["notes"] or "<strong>" in data["notes"])
-    assert re.search(r"重点客户.*<p>.*下周报价", data["notes"]), data["notes"]  # two blocks
+    assert re.search(r"<p><b>重点客户</b></p><p>.*下周报价", data["notes"]), data["notes"]
     assert data["spot"] == {"lat": 22.5431, "lng": 114.0579, "address": "深圳市民中心",
                             "accuracy": 25.0}  # fmt: skip
     assert (data["addr"]["district_code"], data["addr"]["street"]) == (
