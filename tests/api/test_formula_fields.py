@@ -407,3 +407,40 @@ def test_system_fields_in_formulas_follow_a_transfer(api: Api, make_user: Any) -
     )
     again = api.ok(api.get(f"/forms/{form['id']}/records/{record['id']}"))
     assert again["data"]["mine"] == "转来的"
+
+
+def test_fields_formulas_read_cannot_go_away(api: Api) -> None:
+    app_id = api.make_app()["id"]
+    customers = api.make_form([{"key": "city", "label": "城市", "type": "text"}], "客户", app_id)
+    orders = api.make_form(
+        [
+            _num("a"),
+            _formula("b", "a + 1"),
+            _relation("customer", customers["id"]),
+            {
+                "key": "c",
+                "label": "c",
+                "type": "lookup",
+                "settings": {"relation": "customer", "field": "city"},
+            },
+        ],
+        "订单",
+        app_id,
+    )
+    a = orders["fields"][0]
+    response = api.delete(f"/forms/{orders['id']}/fields/{a['id']}")
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["code"] == "formula_unknown_field"
+    # a field of another form that a lookup shows
+    city = customers["fields"][0]
+    response = api.delete(f"/forms/{customers['id']}/fields/{city['id']}")
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["code"] == "formula_breaks_other_form"
+    # a type change that makes the formula invalid is refused too
+    response = api.patch(
+        f"/forms/{orders['id']}/fields/{a['id']}", {"type": "text", "accept_loss": True}
+    )
+    # text + 1 is still a number formula (Excel reads numeric text; other text is #VALUE!)
+    assert response.status_code == 200, response.json()
+    assert api.create(orders["id"], {"a": "5"})["data"]["b"] == 6
+    assert api.create(orders["id"], {"a": "五"})["data"]["b"] is None
