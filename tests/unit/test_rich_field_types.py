@@ -294,11 +294,11 @@ def test_json_helpers_compile_for_both_engines() -> None:
 # ----- regions -------------------------------------------------------------------------
 def test_region_lookups_by_code() -> None:
     for code in ("44", "440000"):
-        region = regions.get(code)
+        region = regions.by_code(code)
         assert region is not None and region.name == "广东省" and region.level == "province"
-    shenzhen = regions.get("4403")
+    shenzhen = regions.by_code("4403")
     assert shenzhen is not None and shenzhen.name == "深圳市" and shenzhen.parent == "440000"
-    assert regions.get("999999") is None and regions.get("abc") is None
+    assert regions.by_code("999999") is None and regions.by_code("abc") is None
     assert len(regions.children()) == 31
     assert "440305" in [r.code for r in regions.children("440300")]
 

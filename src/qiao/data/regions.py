@@ -137,7 +137,7 @@ def canonical_code(code: str) -> str | None:
     return code.ljust(6, "0")
 
 
-def get(code: str) -> Region | None:
+def by_code(code: str) -> Region | None:
     """The division with this code (any accepted form), or None."""
     canonical = canonical_code(code)
     return _index().by_code.get(canonical) if canonical else None
@@ -148,7 +148,7 @@ def children(code: str | None = None) -> list[Region]:
     index = _index()
     if code is None:
         return [index.by_code[c] for c in index.provinces]
-    region = get(code)
+    region = by_code(code)
     return [index.by_code[c] for c in region.children] if region else []
 
 
@@ -172,13 +172,13 @@ def find(text: str, level: Level, within: Region | None = None) -> Region:
     """
     value = text.strip()
     index = _index()
-    by_code = get(value)
-    if by_code is not None or canonical_code(value):
-        if by_code is None or by_code.level != level:
+    coded = by_code(value)
+    if coded is not None or canonical_code(value):
+        if coded is None or coded.level != level:
             raise RegionError(level, value, "unknown")
-        if not _within(by_code, within):
+        if not _within(coded, within):
             raise RegionError(level, value, "mismatch", within.name if within else "")
-        return by_code
+        return coded
     names = index.names[level]
     codes = names.get(value)
     if codes is None:
@@ -241,7 +241,7 @@ def resolve_codes(codes: dict[str, Any]) -> Resolved:
     out: dict[str, Region | None] = {}
     for level in LEVELS:
         code = codes.get(f"{level}_code")
-        region = get(code) if isinstance(code, str) else None
+        region = by_code(code) if isinstance(code, str) else None
         out[level] = region if region is not None and region.level == level else None
     return Resolved(out["province"], out["city"], out["district"])
 

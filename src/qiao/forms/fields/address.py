@@ -78,7 +78,7 @@ def resolve(value: dict[str, Any]) -> regions.Resolved:
 def region_operand(value: Any) -> tuple[str, str]:
     """A filter value -> (level, code) of the deepest level it names."""
     if isinstance(value, str):
-        region = regions.get(value)
+        region = regions.by_code(value)
         if region is None:
             for level in regions.LEVELS:
                 try:
