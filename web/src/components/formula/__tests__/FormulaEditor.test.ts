@@ -78,9 +78,15 @@ describe("FormulaEditor", () => {
     await nextTick();
     expect(document.querySelector("[data-test=formula-error]")?.textContent).toContain("这里不应出现");
     expect(document.querySelector(".backdrop .bad")?.textContent).toBe(")");
-    area.value = "SUM({明细}.{小计})";
+    // a function picked with text selected wraps it
+    area.value = "{明细}.{小计}";
     area.dispatchEvent(new Event("input"));
     await nextTick();
+    area.setSelectionRange(0, area.value.length);
+    (document.querySelector("[data-test=formula-fn-SUM]") as HTMLElement).click();
+    await nextTick();
+    expect(area.value).toBe("SUM({明细}.{小计})");
+    expect(area.selectionStart).toBe(area.value.length - 1);
     (document.querySelector("[data-test=formula-confirm]") as HTMLButtonElement).click();
     await nextTick();
     expect(w.emitted("update:modelValue")?.[0]).toEqual(["SUM(lines.subtotal)"]);
