@@ -327,22 +327,16 @@ def test_files_of_a_purged_field_are_purged(api: Api, form: dict[str, Any], rt: 
     assert purge_files(rt, utcnow()) == 1
 
 
-def test_files_are_refused_in_sub_form_cells(api: Api, form: dict[str, Any]) -> None:
-    """A sub-form cell cannot tell whose upload a file is: file columns take no files."""
-    lines = {"key": "photo", "label": "照片", "type": "image"}
-    made = api.post(
-        f"/forms/{form['id']}/fields",
-        {"key": "lines", "label": "明细", "type": "subform", "settings": {"columns": [lines]}},
-    )
-    if made.status_code == 422:  # the sub-form does not offer file columns at all
-        return
-    api.ok(made, 201)
-    photo = api.ok(upload(api, form["id"], "photos", ("a.jpg", jpeg())), 201)["items"][0]
-    refused = api.post(
-        f"/forms/{form['id']}/records", {"data": {"lines": [{"photo": [photo["id"]]}]}}
-    )
-    assert refused.status_code == 422, refused.text
-    assert "file_not_available" in refused.text
+def test_sub_forms_offer_no_file_columns(api: Api, form: dict[str, Any]) -> None:
+    """A file belongs to a record (its permissions, its purge), not to a sub-form row."""
+    for file_type in ("attachment", "image", "signature"):
+        column = {"key": "photo", "label": "照片", "type": file_type}
+        refused = api.post(
+            f"/forms/{form['id']}/fields",
+            {"key": "lines", "label": "明细", "type": "subform", "settings": {"columns": [column]}},
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["details"][0]["field"] == "settings.columns[0].type"
 
 
 def test_no_type_converts_into_files(api: Api, form: dict[str, Any]) -> None:

@@ -91,6 +91,7 @@ class FileFieldType(FieldType):
     sortable = False
     accepts_conversion = False  # a file is uploaded, never made out of another value
     settings_model: ClassVar[type[FieldSettings]] = FileSettings
+    in_subform: ClassVar[bool] = False  # a file is attached to a record, not to a row
     #: the type groups a file of this type may be; None: the field's ``accept``
     fixed_groups: ClassVar[tuple[Group, ...] | None] = None
 

@@ -144,6 +144,9 @@ class FieldType:
     generates_values: ClassVar[bool] = False  # ``generate`` assigns values on create
     writable: ClassVar[bool] = True  # False for values the system generates
     internal: ClassVar[bool] = False  # system columns only, not offered to users
+    #: may be a sub-form column (False for types whose values need the record itself,
+    #: e.g. files attached to a record)
+    in_subform: ClassVar[bool] = True
     #: whether a field of another type may be converted into this type (uploaded files
     #: cannot come out of text or numbers)
     accepts_conversion: ClassVar[bool] = True

@@ -98,7 +98,7 @@ def child_type_allowed(type_key: str) -> bool:
     if type_key not in registry or type_key == SubformType.key:
         return False
     ftype = registry.get(type_key)
-    return not ftype.internal and not ftype.generates_values
+    return not ftype.internal and not ftype.generates_values and ftype.in_subform
 
 
 def child_column_name(column_id: int) -> str:
