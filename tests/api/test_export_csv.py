@@ -67,3 +67,33 @@ def test_export_obeys_scope_masking_and_the_export_operation(api: Api, make_user
     bob.create(fid, {"name": "鲍勃的客户", "phone": "13912345678"})
     rows = _rows(bob.get(f"/forms/{fid}/records/export.csv"))
     assert [r[-2:] for r in rows[1:]] == [["鲍勃的客户", "139****5678"]]
+
+
+def test_rich_values_export_as_readable_text(api: Api) -> None:
+    form = api.make_form(
+        [
+            {"key": "addr", "label": "地址", "type": "address"},
+            {"key": "spot", "label": "拜访地点", "type": "location"},
+            {"key": "notes", "label": "备注", "type": "richtext"},
+        ]
+    )
+    fid = form["id"]
+    api.create(
+        fid,
+        {
+            "addr": {
+                "province": "广东省",
+                "city": "深圳市",
+                "district": "南山区",
+                "street": "科技园",
+            },
+            "spot": {"lat": 22.5431, "lng": 113.9298, "address": "深圳湾"},
+            "notes": "<p><strong>-重要</strong> 客户</p>",
+        },
+    )
+    rows = _rows(api.get(f"/forms/{fid}/records/export.csv"))
+    assert rows[1][-3:] == [
+        "广东省深圳市南山区 科技园",
+        "深圳湾 (22.543100,113.929800)",
+        "'-重要 客户",  # plain text, still neutralised against formula injection
+    ]

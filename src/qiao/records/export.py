@@ -21,7 +21,7 @@ from qiao.audit import log as audit
 from qiao.context import Ctx
 from qiao.db import schema
 from qiao.forms.fields.base import Storage
-from qiao.forms.model import FormMeta
+from qiao.forms.model import FieldMeta, FormMeta
 from qiao.org.access import form_access
 from qiao.org.permissions import require_user
 from qiao.records.reads import ListQuery, list_records, select_fields
@@ -48,6 +48,22 @@ def _cell(value: Any, user_names: dict[int, str] | None = None) -> str:
     if user_names is not None and isinstance(value, int):
         return user_names.get(value, str(value))
     return neutralise(str(value))
+
+
+def _field_cell(
+    fm: FieldMeta,
+    value: Any,
+    ctx: Ctx,
+    row_counts: dict[str, FieldMeta],
+    users: dict[int, str],
+    user_keys: set[str],
+) -> str:
+    if fm.key in row_counts:
+        return fm.ftype.display(fm, value, ctx)
+    text = fm.ftype.export_text(fm, value, ctx) if value is not None else None
+    if text is not None:
+        return neutralise(text)
+    return _cell(value, users if fm.key in user_keys else None)
 
 
 def export_csv(
@@ -117,9 +133,7 @@ def export_csv(
                         item["created_at"].strftime("%Y-%m-%d %H:%M:%S"),
                     ]
                     + [
-                        fm.ftype.display(fm, data.get(fm.key), ctx)
-                        if fm.key in row_counts
-                        else _cell(data.get(fm.key), users if fm.key in user_keys else None)
+                        _field_cell(fm, data.get(fm.key), ctx, row_counts, users, user_keys)
                         for fm in fields
                     ]
                 )

@@ -161,6 +161,13 @@ class AddressType(FieldType):
         street = data.get("street") or ""
         return f"{names} {street}".strip() if names and street else names or street
 
+    def export_text(self, field: FieldMeta, value: Any, ctx: Ctx) -> str | None:
+        if not isinstance(value, dict):
+            return None
+        names = "".join(value.get(level) or "" for level in regions.LEVELS)
+        street = value.get("street") or ""
+        return f"{names} {street}".strip()
+
     def from_text(self, field: FieldMeta, text: str, ctx: Ctx) -> Any:
         """Free text "广东省深圳市南山区 科技园…": divisions read from the start (by
         :func:`qiao.data.regions.split_address`), the rest is the street."""

@@ -200,6 +200,11 @@ class FieldType:
             return "、".join(str(v) for v in value)
         return str(value)
 
+    def export_text(self, field: FieldMeta, value: Any, ctx: Ctx) -> str | None:
+        """Text of a JSON value (as the viewer sees it, maybe masked) in an export cell;
+        None leaves it to the exporter's generic rendering of lists, dicts and scalars."""
+        return None
+
     def from_text(self, field: FieldMeta, text: str, ctx: Ctx) -> Any:
         """Parse display text (type conversion, later imports) into the stored form."""
         return self.to_storage(field, text, ctx)

@@ -129,6 +129,12 @@ class LocationType(FieldType):
         coords = f"{point['lat']:.6f},{point['lng']:.6f}"
         return f"{point['address']} ({coords})" if point.get("address") else coords
 
+    def export_text(self, field: FieldMeta, value: Any, ctx: Ctx) -> str | None:
+        if not isinstance(value, dict) or "lat" not in value:
+            return None
+        coords = f"{value['lat']:.6f},{value['lng']:.6f}"
+        return f"{value['address']} ({coords})" if value.get("address") else coords
+
     def from_text(self, field: FieldMeta, text: str, ctx: Ctx) -> Any:
         """Reads what ``display`` writes: ``lat,lng`` or ``address (lat,lng)``."""
         stripped = text.strip()

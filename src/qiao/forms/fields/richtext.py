@@ -114,6 +114,9 @@ class RichtextType(TextLike):
     def display(self, field: FieldMeta, stored: Any, ctx: Any) -> str:
         return html_to_text(stored) if stored else ""
 
+    def export_text(self, field: FieldMeta, value: Any, ctx: Any) -> str | None:
+        return html_to_text(value) if isinstance(value, str) else None
+
     def from_text(self, field: FieldMeta, text: str, ctx: Any) -> Any:
         """Plain text (an import, a type change) becomes paragraphs, escaped."""
         if not text.strip():
