@@ -286,3 +286,52 @@ def test_hidden_section_and_cascading_options(api: Api) -> None:
     assert details(bad) == [
         ("city", "choice_not_under_parent", "「市」的选项「杭州」不属于所选的「省」")
     ]
+
+
+def test_relation_option_filter_is_enforced(api: Api) -> None:
+    app_id = api.make_app()["id"]
+    categories = {"choices": ["电子", "图书"]}
+    products = api.make_form(
+        [
+            {"key": "name", "label": "名称", "type": "text"},
+            {"key": "category", "label": "类别", "type": "select", "settings": categories},
+        ],
+        "产品",
+        app_id,
+    )
+    pid = products["id"]
+    phone = api.create(pid, {"name": "手机", "category": "电子"})
+    book = api.create(pid, {"name": "小说", "category": "图书"})
+    orders = api.make_form(
+        [
+            {"key": "category", "label": "类别", "type": "select", "settings": categories},
+            {
+                "key": "product",
+                "label": "产品",
+                "type": "relation",
+                "settings": {
+                    "target_form_id": pid,
+                    "option_filter": {"field": "category", "op": "eq", "value": "$field:category"},
+                },
+            },
+            {"key": "note", "label": "备注", "type": "text"},
+        ],
+        "订单",
+        app_id,
+    )
+    oid = orders["id"]
+    order = api.create(oid, {"category": "电子", "product": phone["id"]})
+    bad = api.post(f"/forms/{oid}/records", {"data": {"category": "电子", "product": book["id"]}})
+    assert [(f, c) for f, c, _ in details(bad)] == [("product", "relation_option_filtered")]
+    # changing the category under the chosen product is refused too; other edits are not
+    response = api.patch(
+        f"/forms/{oid}/records/{order['id']}",
+        {"data": {"category": "图书"}, "version": order["version"]},
+    )
+    assert [(f, c) for f, c, _ in details(response)] == [("product", "relation_option_filtered")]
+    api.ok(
+        api.patch(
+            f"/forms/{oid}/records/{order['id']}",
+            {"data": {"note": "x"}, "version": order["version"]},
+        )
+    )

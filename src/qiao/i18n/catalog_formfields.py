@@ -78,6 +78,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "{type} 类型的字段不支持「{kind}」校验规则",
         "en": 'A {type} field does not support "{kind}" rules',
     },
+    "relation_option_filtered": {
+        "zh-CN": "「{label}」所选的记录不在可选范围内",
+        "en": 'The record chosen for "{label}" is not among the allowed options',
+    },
     "job_not_found": {
         "zh-CN": "任务不存在",
         "en": "No such job",

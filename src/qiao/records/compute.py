@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -78,7 +78,9 @@ class Plan:
     def rules_on(self) -> bool:
         """Field rules or cascading options to check on writes."""
         return any(
-            fm.settings.rules or getattr(fm.settings, "depends_on", None)
+            fm.settings.rules
+            or getattr(fm.settings, "depends_on", None)
+            or getattr(fm.settings, "option_filter", None)
             for fm in self.form.live_fields
         )
 
@@ -708,6 +710,7 @@ def on_create(
     errors = apply_defaults(conn, plan, records, given, ctx, prefixes)
     ev = compute(conn, plan, records, [None] * len(records), ctx)
     errors += rules.check(plan, records, ev.values, ctx, prefixes, given=given)
+    errors += rules.option_filter_errors(conn, catalog.forms, form, records, prefixes, ctx)
     for item, record, keys in zip(items, records, given, strict=True):
         for fm in form.live_fields:
             if (
@@ -734,9 +737,11 @@ def after_update(
     ctx: Ctx,
     ids: Sequence[int],
     links: Mapping[int, set[int]],
+    changed: Collection[int] | None = None,
 ) -> None:
     """Recompute the updated records, check the rules on their new values (a failure
-    rolls the update back) and recompute the records that read them."""
+    rolls the update back) and recompute the records that read them. ``changed``: the
+    ids of the fields the update wrote."""
     from qiao.errors import ValidationFailed
     from qiao.records import rules
 
@@ -750,6 +755,9 @@ def after_update(
             after = [_copy(before[rid]) for rid in order]
             ev = compute(conn, plan, after, order, ctx)
             problems = rules.check(plan, after, ev.values, ctx, [""] * len(after))
+            problems += rules.option_filter_errors(
+                conn, catalog.forms, form, after, [""] * len(after), ctx, changed
+            )
             if problems:
                 unique = {(d.field, d.code): d for d in problems}
                 raise ValidationFailed(details=list(unique.values()))

@@ -17,10 +17,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.errors import ErrorDetail
@@ -197,6 +200,101 @@ def cascade_errors(form: FormMeta, record: StoredRecord, prefix: str) -> list[Er
                     )
                 )
                 break
+    return errors
+
+
+FIELD_VALUE = "$field:"
+
+
+def _substitute(tree: Any, values: dict[str, Any]) -> Any:
+    """The filter tree with ``"$field:<key>"`` values replaced by this record's values."""
+    if isinstance(tree, dict):
+        return {k: _substitute(v, values) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_substitute(v, values) for v in tree]
+    if isinstance(tree, str) and tree.startswith(FIELD_VALUE):
+        return values.get(tree[len(FIELD_VALUE) :])
+    return tree
+
+
+def _field_refs(tree: Any) -> set[str]:
+    if isinstance(tree, dict):
+        return set().union(*(_field_refs(v) for v in tree.values())) if tree else set()
+    if isinstance(tree, list):
+        return set().union(*(_field_refs(v) for v in tree)) if tree else set()
+    if isinstance(tree, str) and tree.startswith(FIELD_VALUE):
+        return {tree[len(FIELD_VALUE) :]}
+    return set()
+
+
+def option_filter_errors(
+    conn: Connection,
+    forms: Mapping[int, FormMeta],
+    form: FormMeta,
+    records: Sequence[StoredRecord],
+    prefixes: Sequence[str],
+    ctx: Ctx,
+    changed: Collection[int] | None = None,
+) -> list[ErrorDetail]:
+    """A relation's ``option_filter``: the chosen records must match it (with this
+    record's values for ``$field:<key>``). Checked when the relation or a field its
+    filter reads was written (``changed``: field ids; None: all). One query per distinct
+    filter and relation."""
+    import json
+
+    from qiao.errors import QiaoError
+    from qiao.query.filters import compile_filter
+
+    errors: list[ErrorDetail] = []
+    for fm in form.live_fields:
+        tree = getattr(fm.settings, "option_filter", None)
+        target_id = fm.ftype.referenced_form(fm)
+        target = forms.get(target_id) if target_id is not None else None
+        if not tree or target is None:
+            continue
+        refs = _field_refs(tree)
+        if changed is not None:
+            read_ids = {f.id for f in form.live_fields if f.key in refs}
+            if fm.id not in changed and not read_ids & set(changed):
+                continue
+        groups: dict[str, tuple[Any, list[tuple[int, set[int]]]]] = {}
+        for index, record in enumerate(records):
+            value = record.get(fm.key)
+            chosen = {v for v in (value if isinstance(value, list) else [value]) if v is not None}
+            if not chosen:
+                continue
+            values = {
+                key: form.by_key[key].ftype.to_json(form.by_key[key], record.get(key), ctx)
+                for key in refs
+                if key in form.by_key
+            }
+            concrete = _substitute(tree, values)
+            text = json.dumps(concrete, sort_keys=True, default=str)
+            groups.setdefault(text, (concrete, []))[1].append((index, chosen))
+        for concrete, members in groups.values():
+            wanted = sorted(set().union(*(c for _, c in members)))
+            try:
+                condition = compile_filter(target, concrete, ctx)
+            except QiaoError:
+                condition = sa.false()  # a filter value that cannot apply matches nothing
+            table = target.table
+            matching = set(
+                conn.execute(
+                    sa.select(table.c.id).where(
+                        table.c.id.in_(wanted),
+                        *([condition] if condition is not None else []),
+                    )
+                ).scalars()
+            )
+            for index, chosen in members:
+                if not chosen <= matching:
+                    errors.append(
+                        ErrorDetail(
+                            f"{prefixes[index]}{fm.key}",
+                            "relation_option_filtered",
+                            {"label": fm.label},
+                        )
+                    )
     return errors
 
 

@@ -474,7 +474,7 @@ def update_record(
         links = compute.before_update(conn, rt, form, [record_id])
         if _apply_update(conn, form, ctx, [record_id], prepared, version) == 0:
             raise Conflict("version_conflict", current=current)
-        compute.after_update(conn, rt, form, ctx, [record_id], links)
+        compute.after_update(conn, rt, form, ctx, [record_id], links, prepared)
         after = fetch_records(conn, form, [record_id], ctx)
         A.updated(conn, ctx, form, before, after)
         return _as_seen(access, after[record_id])
@@ -584,7 +584,7 @@ def bulk_update(
         before = _fetch_chunked(conn, form, targets, ctx)
         links = compute.before_update(conn, rt, form, targets)
         count = _apply_update(conn, form, ctx, targets, prepared)
-        compute.after_update(conn, rt, form, ctx, targets, links)
+        compute.after_update(conn, rt, form, ctx, targets, links, prepared)
         A.updated(conn, ctx, form, before, _fetch_chunked(conn, form, targets, ctx))
         return {"count": count}
 
