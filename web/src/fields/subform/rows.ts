@@ -24,7 +24,7 @@ export type Row = Record<string, unknown> & { id?: number };
  */
 export const CHILD_TYPES: string[] = [
   "text", "textarea", "number", "money", "percent", "date", "datetime", "boolean", "select",
-  "phone", "email", "url", "user", "department", "relation", "rating", "idcard",
+  "phone", "email", "url", "user", "department", "relation", "rating", "idcard", "formula",
 ];
 
 export function columnsOf(field: Pick<Field, "settings">): ChildColumn[] {
