@@ -786,6 +786,15 @@ class Shooter:
         self.demo = demo
         self.only = only
         self.taken: list[str] = []
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The 报价管理 app of the form-engine chapters, seeded on first use (after the
+        other screenshots, so they do not show it)."""
+        if self._engine is None:
+            self._engine = seed_engine(Api(self.url, self.password))
+        return self._engine
 
     def page(
         self,
@@ -793,6 +802,7 @@ class Shooter:
         phone: bool = False,
         username: str = "admin",
         password: str | None = None,
+        geolocation: dict[str, float] | None = None,
     ) -> Any:
         context = self.browser.new_context(
             viewport=PHONE if phone else DESKTOP,
@@ -801,6 +811,8 @@ class Shooter:
             has_touch=phone,
             locale=locale,
             timezone_id=ZONE,
+            geolocation=geolocation,
+            permissions=["geolocation"] if geolocation else [],
         )
         context.add_init_script(f"localStorage.setItem('qiao.locale', '{locale}')")
         context.set_default_timeout(15_000)
@@ -814,6 +826,13 @@ class Shooter:
 
     def save(self, page_or_locator: Any, name: str) -> None:
         page_or_locator.screenshot(path=str(OUT / f"{name}.png"))
+        self.taken.append(name)
+        print(f"  {name}.png")
+
+    def save_clip(self, page: Any, name: str, top: float, height: float) -> None:
+        """A full-width strip of the page, e.g. one row of a form with its messages."""
+        clip = {"x": 0, "y": max(top, 0), "width": DESKTOP["width"], "height": height}
+        page.screenshot(path=str(OUT / f"{name}.png"), clip=clip)
         self.taken.append(name)
         print(f"  {name}.png")
 
@@ -1298,6 +1317,418 @@ def shoot_account(s: Shooter) -> None:
     page.context.close()
 
 
+# ----- the form engine: formulas, rules, linkage, sub-forms, files, special fields ---------
+
+RULE_MESSAGE = "有效期不能早于报价日期"
+QUOTE_LINES = [("27 英寸显示器", "2", "1000", "10"), ("机械键盘", "3", "99.5", "0")]
+SHENZHEN = {"latitude": 22.5431, "longitude": 114.0579, "accuracy": 25}
+
+
+class Engine:
+    """Ids of the 报价管理 app."""
+
+    app: int
+    clients: int
+    quotes: int
+    tickets: int
+    visits: int
+    quote: int
+
+
+def engine_customers() -> list[tuple[str, str, str]]:
+    return [
+        ("杭州云栖科技有限公司", "浙江省杭州市西湖区云栖小镇 8 号", "0571-88120088"),
+        ("苏州恒达精密制造有限公司", "江苏省苏州市工业园区星湖街 218 号", "0512-66250012"),
+        ("上海海纳物流有限公司", "上海市浦东新区世纪大道 100 号", "021-50418866"),
+    ]
+
+
+def seed_engine(api: Api) -> Engine:
+    """A 报价管理 app: 客户 (with addresses), 报价单 (a sub-form of lines with a row
+    formula, a total, its RMB upper-case amount, a date rule, a fill from the customer,
+    a tax number shown and required only when an invoice is wanted), 服务工单 (photos and
+    a signature) and 拜访记录 (ID number, rating, rich text, location, address)."""
+    engine = Engine()
+    engine.app = api("POST", "/apps", {"name": "报价管理", "icon": "cart", "color": "#ff7d00"})[
+        "id"
+    ]
+    clients = api(
+        "POST",
+        f"/apps/{engine.app}/forms",
+        {
+            "name": "客户",
+            "fields": [
+                {"key": "name", "label": "客户名称", "type": "text", "required": True},
+                {"key": "address", "label": "地址", "type": "text"},
+                {"key": "phone", "label": "电话", "type": "phone"},
+            ],
+        },
+    )
+    engine.clients = clients["id"]
+    api(
+        "POST",
+        f"/forms/{engine.clients}/records/bulk",
+        {
+            "items": [
+                {"data": {"name": n, "address": a, "phone": p}} for n, a, p in engine_customers()
+            ]
+        },
+    )
+    lines = {
+        "min_rows": 1,
+        "max_rows": 50,
+        "columns": [
+            {"key": "product", "label": "产品", "type": "text", "required": True},
+            {"key": "qty", "label": "数量", "type": "number"},
+            {"key": "price", "label": "单价", "type": "money"},
+            {"key": "discount", "label": "折扣", "type": "percent"},
+            {
+                "key": "subtotal",
+                "label": "小计",
+                "type": "formula",
+                "settings": {
+                    "expression": "qty * price * (1 - discount)",
+                    "format": "money",
+                    "precision": 2,
+                },
+            },
+        ],
+    }
+    uscc = "^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+    quotes = api(
+        "POST",
+        f"/apps/{engine.app}/forms",
+        {
+            "name": "报价单",
+            "fields": [
+                {
+                    "key": "customer",
+                    "label": "客户",
+                    "type": "relation",
+                    "required": True,
+                    "settings": {
+                        "target_form_id": engine.clients,
+                        "display_field": "name",
+                        "fill": [
+                            {"target": "address", "source": "address"},
+                            {"target": "phone", "source": "phone"},
+                        ],
+                    },
+                },
+                {"key": "phone", "label": "联系电话", "type": "phone"},
+                {"key": "address", "label": "送货地址", "type": "text"},
+                {
+                    "key": "start_date",
+                    "label": "报价日期",
+                    "type": "date",
+                    "settings": {"default_formula": "TODAY()"},
+                },
+                {
+                    "key": "end_date",
+                    "label": "有效期至",
+                    "type": "date",
+                    "settings": {"default_formula": "TODAY() + 30"},
+                },
+                {"key": "lines", "label": "报价明细", "type": "subform", "settings": lines},
+                {
+                    "key": "total",
+                    "label": "合计",
+                    "type": "formula",
+                    "settings": {
+                        "expression": "SUM(lines.subtotal)",
+                        "format": "money",
+                        "precision": 2,
+                    },
+                },
+                {
+                    "key": "rmb",
+                    "label": "大写金额",
+                    "type": "formula",
+                    "settings": {"expression": "RMB(total)", "result": "text"},
+                },
+                {"key": "invoice", "label": "需要发票", "type": "boolean"},
+                {
+                    "key": "tax_no",
+                    "label": "纳税人识别号",
+                    "type": "text",
+                    "settings": {
+                        "visible_when": "invoice",
+                        "required_when": "invoice",
+                        "rules": [
+                            {
+                                "kind": "regex",
+                                "pattern": uscc,
+                                "message": "请输入正确的 18 位统一社会信用代码",
+                            }
+                        ],
+                    },
+                },
+            ],
+        },
+    )
+    engine.quotes = quotes["id"]
+    api(
+        "POST",
+        f"/forms/{engine.quotes}/publish",
+        {
+            "fields": field_drafts(quotes),
+            "layout": [
+                section("客户信息"),
+                row("customer", "phone"),
+                row("address"),
+                row("start_date", "end_date"),
+                section("报价明细"),
+                row("lines"),
+                row("total", "rmb"),
+                section("开票"),
+                row("invoice", "tax_no"),
+            ],
+            "rules": [
+                {
+                    "id": "valid_range",
+                    "expression": "end_date >= start_date",
+                    "message": RULE_MESSAGE,
+                    "fields": ["end_date"],
+                }
+            ],
+        },
+    )
+    first = api("GET", f"/forms/{engine.clients}/records?limit=10")["items"]
+    customer = next(r["id"] for r in first if r["data"]["name"] == engine_customers()[0][0])
+    created = api(
+        "POST",
+        f"/forms/{engine.quotes}/records",
+        {
+            "data": {
+                "customer": customer,
+                "address": engine_customers()[0][1],
+                "start_date": TODAY.isoformat(),
+                "end_date": (TODAY + dt.timedelta(days=30)).isoformat(),
+                "lines": [
+                    {"product": "客户管理系统年度订阅", "qty": 50, "price": 1200, "discount": 0.15},
+                    {"product": "实施服务（人天）", "qty": 8, "price": 2500, "discount": 0},
+                ],
+            }
+        },
+    )
+    engine.quote = created["id"]
+
+    tickets = api(
+        "POST",
+        f"/apps/{engine.app}/forms",
+        {
+            "name": "服务工单",
+            "fields": [
+                {"key": "title", "label": "问题描述", "type": "text", "required": True},
+                {
+                    "key": "photos",
+                    "label": "现场照片",
+                    "type": "image",
+                    "settings": {"max_files": 4, "max_size_mb": 10},
+                },
+                {"key": "sign", "label": "客户签名", "type": "signature"},
+            ],
+        },
+    )
+    engine.tickets = tickets["id"]
+    visits = api(
+        "POST",
+        f"/apps/{engine.app}/forms",
+        {
+            "name": "拜访记录",
+            "fields": [
+                {"key": "name", "label": "客户", "type": "text"},
+                {"key": "idno", "label": "身份证号", "type": "idcard"},
+                {"key": "stars", "label": "满意度", "type": "rating"},
+                {"key": "notes", "label": "拜访纪要", "type": "richtext"},
+                {"key": "spot", "label": "拜访位置", "type": "location"},
+                {"key": "addr", "label": "客户地址", "type": "address"},
+            ],
+        },
+    )
+    engine.visits = visits["id"]
+    return engine
+
+
+def engine_url(s: Shooter, form: int, tail: str = "") -> str:
+    return f"{s.url}/apps/{s.engine.app}/forms/{form}{tail}"
+
+
+def photo(path: Path, top: tuple[int, int, int], bottom: tuple[int, int, int]) -> Path:
+    """A made-up site photo: a gradient with a unit drawn on it."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (1200, 900))
+    draw = ImageDraw.Draw(img)
+    for y in range(900):
+        t = y / 899
+        draw.line(
+            [(0, y), (1200, y)],
+            fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
+        )
+    draw.rounded_rectangle((300, 250, 900, 650), radius=30, fill=(236, 239, 243))
+    for i in range(8):
+        draw.line([(360, 320 + i * 40), (840, 320 + i * 40)], fill=(150, 156, 166), width=8)
+    img.save(path, "JPEG", quality=85)
+    return path
+
+
+def draw_signature(page: Any) -> None:
+    pad = page.get_by_test_id("signature-pad")
+    pad.wait_for()
+    box = pad.bounding_box()
+    x0, y0 = box["x"] + 40, box["y"] + box["height"] / 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 36):
+        page.mouse.move(x0 + i * 6, y0 + (22 if i % 8 < 4 else -22) * ((i % 4) / 4), steps=2)
+    page.mouse.up()
+    page.mouse.move(x0 + 30, y0 + 34)
+    page.mouse.down()
+    page.mouse.move(x0 + 230, y0 + 30, steps=10)
+    page.mouse.up()
+
+
+def shoot_formulas(s: Shooter) -> None:
+    page = s.page()
+    page.goto(engine_url(s, s.engine.quotes, "/design"))
+    page.get_by_test_id("canvas").wait_for()
+    page.get_by_test_id("canvas-field-total").click()
+    page.get_by_test_id("formula-expression").click()
+    dialog = page.get_by_test_id("formula-dialog")
+    dialog.get_by_test_id("formula-kind").wait_for()
+    dialog.get_by_test_id("formula-function-search").fill("RMB")
+    dialog.get_by_test_id("formula-fn-RMB").hover()
+    dialog.get_by_test_id("formula-field-lines").locator(".caret").click()
+    settle_keep_popups(page)
+    s.save(page, "formula-editor")
+    code = dialog.get_by_test_id("formula-input")
+    code.click()
+    code.press("End")
+    code.type(" * ")
+    code.type("{折")
+    dialog.get_by_test_id("formula-error").wait_for()
+    settle_keep_popups(page, 900)
+    s.save(page, "formula-editor-error")
+    page.context.close()
+
+
+def shoot_quote(s: Shooter) -> None:
+    page = s.page()
+    page.goto(engine_url(s, s.engine.quotes, "/records/new"))
+    sub = page.get_by_test_id("subform-lines")
+    sub.get_by_test_id("subform-add").wait_for()
+    choose(page, page.get_by_test_id("field-customer"), engine_customers()[0][0])
+    page.wait_for_function(
+        "() => document.querySelector('[data-test=field-address] input')?.value.length > 0"
+    )
+    for i, (product, qty, price, discount) in enumerate(QUOTE_LINES):
+        sub.get_by_test_id("subform-add").click()
+        sub.get_by_test_id(f"cell-{i}-product").locator("input").fill(product)
+        sub.get_by_test_id(f"cell-{i}-qty").locator("input").fill(qty)
+        sub.get_by_test_id(f"cell-{i}-price").locator("input").fill(price)
+        sub.get_by_test_id(f"cell-{i}-discount").locator("input").fill(discount)
+    sub.get_by_test_id("cell-1-discount").locator("input").press("Tab")
+    page.wait_for_function(
+        "() => document.querySelector('[data-test=computed-total]')?.innerText.includes('2,098.50')"
+    )
+    settle(page, 600)
+    s.save(page, "quote-form")
+
+    # the form rule, live: an end date before the start date
+    end = field(page, "field-end_date")
+    start = field(page, "field-start_date").input_value()
+    before = (dt.date.fromisoformat(start) - dt.timedelta(days=5)).isoformat()
+    end.fill(before)
+    end.press("Enter")
+    page.get_by_test_id("error-end_date").wait_for()
+    page.mouse.click(1300, 120)
+    settle(page, 500)
+    box = page.get_by_test_id("field-start_date").bounding_box()
+    s.save_clip(page, "rule-date", box["y"] - 60, 170)
+    page.context.close()
+
+    phone = s.page(phone=True)
+    phone.goto(engine_url(s, s.engine.quotes, f"/records/{s.engine.quote}"))
+    phone.get_by_test_id("record-edit").click()
+    cards = phone.get_by_test_id("subform-lines").locator(".card")
+    cards.first.wait_for()
+    phone.get_by_test_id("subform-lines").evaluate("el => el.scrollIntoView({block: 'start'})")
+    settle(phone, 600)
+    s.save(phone, "subform-phone")
+    phone.context.close()
+
+
+def shoot_rules(s: Shooter) -> None:
+    page = s.page()
+    page.goto(engine_url(s, s.engine.quotes, "/design"))
+    page.get_by_test_id("canvas").wait_for()
+    page.get_by_test_id("canvas-field-tax_no").click()
+    page.get_by_test_id("field-rules").scroll_into_view_if_needed()
+    settle(page)
+    s.save(page.locator(".props-pane"), "rules-field")
+    page.get_by_test_id("canvas-end").click()
+    page.get_by_test_id("form-rules").scroll_into_view_if_needed()
+    settle(page)
+    s.save(page.locator(".props-pane"), "rules-form")
+    page.get_by_test_id("canvas-field-customer").click()
+    page.get_by_test_id("fill-editor").scroll_into_view_if_needed()
+    settle(page)
+    s.save(page.locator(".props-pane"), "linkage-fill")
+    page.context.close()
+
+
+def shoot_files(s: Shooter) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        files = [
+            photo(Path(tmp) / "空调外机.jpg", (120, 170, 220), (60, 90, 120)),
+            photo(Path(tmp) / "铭牌.jpg", (200, 160, 120), (110, 80, 60)),
+        ]
+        page = s.page(phone=True)
+        page.goto(engine_url(s, s.engine.tickets, "/records/new"))
+        field(page, "field-title").fill("空调不制冷，外机有异响")
+        page.get_by_test_id("file-pick").locator("input[type=file]").set_input_files(
+            [str(f) for f in files]
+        )
+        thumbs = page.get_by_test_id("files-photos").get_by_test_id("file-thumb")
+        thumbs.nth(1).wait_for()
+        draw_signature(page)
+        page.get_by_test_id("signature-confirm").click()
+        page.get_by_test_id("signature-image").wait_for()
+        settle(page, 800)
+        s.save(page, "files-phone")
+        page.context.close()
+
+
+def shoot_special(s: Shooter) -> None:
+    page = s.page(geolocation=SHENZHEN)
+    page.goto(engine_url(s, s.engine.visits, "/records/new"))
+    page.get_by_test_id("richtext-area").wait_for()
+    field(page, "field-name").fill("深圳前海数据服务有限公司")
+    field(page, "idcard-input").fill("11010519491231002X")
+    page.get_by_test_id("idcard-derived").wait_for()
+    page.get_by_test_id("rating-input").locator(".el-rate__item").nth(3).click()
+    page.get_by_test_id("richtext-area").click()
+    page.keyboard.type("对方确认下季度扩容")
+    page.keyboard.press("Control+A")
+    page.get_by_test_id("richtext-bold").click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.get_by_test_id("richtext-bold").click()  # the next paragraph in plain text
+    page.keyboard.type("下周提交正式报价，并安排技术交流")
+    page.get_by_test_id("location-locate").click()
+    page.get_by_test_id("location-accuracy").wait_for()
+    field(page, "location-address").fill("深圳市民中心")
+    page.get_by_test_id("address-editor").locator(".el-cascader").first.click()
+    for name in ("广东省", "深圳市", "南山区"):
+        page.locator(".el-cascader-node:visible", has_text=name).first.click()
+    field(page, "address-street").fill("科技园科苑路 15 号")
+    page.mouse.click(1300, 120)
+    settle(page, 600)
+    s.save(page, "special-fields")
+    page.context.close()
+
+
 SHOTS: list[tuple[str, Callable[[Shooter], None]]] = [
     ("login", shoot_login),
     ("apps", shoot_apps),
@@ -1313,6 +1744,11 @@ SHOTS: list[tuple[str, Callable[[Shooter], None]]] = [
     ("permissions", shoot_permissions),
     ("audit", shoot_audit),
     ("account", shoot_account),
+    ("formulas", shoot_formulas),
+    ("quote", shoot_quote),
+    ("rules", shoot_rules),
+    ("files", shoot_files),
+    ("special", shoot_special),
 ]
 
 
