@@ -766,8 +766,13 @@ def after_update(
 
 
 def after_insert(conn: Connection, rt: Any, form: FormMeta, ctx: Ctx, ids: Sequence[int]) -> None:
-    """New records may count in other records' rollups."""
-    propagate_from(conn, _catalog(rt, conn), form.id, list(ids), {}, ctx)
+    """New records may count in other records' rollups. A rollup over the new records'
+    own links (a multiple relation of theirs) is computed now that the links are rows."""
+    catalog = _catalog(rt, conn)
+    plan = plan_for(catalog, form.id)
+    if any(c.rollup is not None and not c.rollup[2] for c in plan.order):
+        recompute(conn, catalog, form.id, ids, ctx, propagate=False)
+    propagate_from(conn, catalog, form.id, list(ids), {}, ctx)
 
 
 def after_delete(conn: Connection, rt: Any, form: FormMeta, ctx: Ctx, ids: Sequence[int]) -> None:
