@@ -78,6 +78,7 @@ def test_registry_offers_every_documented_type() -> None:
         "attachment", "image", "signature",
         "idcard", "rating", "richtext", "location", "address",
         "subform",
+        "formula", "lookup", "rollup",
     }  # fmt: skip
     assert "sys_id" in registry and registry.get("sys_id").internal
 
