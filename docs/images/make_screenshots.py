@@ -1332,6 +1332,7 @@ class Engine:
     quotes: int
     tickets: int
     visits: int
+    dealers: int
     quote: int
 
 
@@ -1547,6 +1548,43 @@ def seed_engine(api: Api) -> Engine:
         },
     )
     engine.visits = visits["id"]
+
+    def option(label: str, *parents: str) -> dict[str, Any]:
+        return {"label": label, "color": "", **({"parents": list(parents)} if parents else {})}
+
+    dealers = api(
+        "POST",
+        f"/apps/{engine.app}/forms",
+        {
+            "name": "经销商",
+            "fields": [
+                {"key": "name", "label": "经销商名称", "type": "text"},
+                {
+                    "key": "province",
+                    "label": "省份",
+                    "type": "select",
+                    "settings": {"choices": [option("浙江"), option("江苏"), option("广东")]},
+                },
+                {
+                    "key": "city",
+                    "label": "城市",
+                    "type": "select",
+                    "settings": {
+                        "depends_on": "province",
+                        "choices": [
+                            option("杭州", "浙江"),
+                            option("宁波", "浙江"),
+                            option("南京", "江苏"),
+                            option("苏州", "江苏"),
+                            option("广州", "广东"),
+                            option("深圳", "广东"),
+                        ],
+                    },
+                },
+            ],
+        },
+    )
+    engine.dealers = dealers["id"]
     return engine
 
 
@@ -1635,6 +1673,15 @@ def shoot_quote(s: Shooter) -> None:
     settle(page, 600)
     s.save(page, "quote-form")
 
+    sub.get_by_test_id("subform-paste").click()
+    page.locator('textarea[data-test="subform-paste-text"]').fill(
+        "产品\t数量\t单价\t折扣\n无线鼠标\t10\t89\t5%\n显示器支架\t2\t260\t0\n"
+    )
+    settle_keep_popups(page)
+    s.save(page, "subform-paste")
+    page.get_by_test_id("subform-paste-apply").click()
+    settle(page, 600)
+
     # the form rule, live: an end date before the start date
     end = field(page, "field-end_date")
     start = field(page, "field-start_date").input_value()
@@ -1675,6 +1722,13 @@ def shoot_rules(s: Shooter) -> None:
     page.get_by_test_id("fill-editor").scroll_into_view_if_needed()
     settle(page)
     s.save(page.locator(".props-pane"), "linkage-fill")
+
+    page.goto(engine_url(s, s.engine.dealers, "/design"))
+    page.get_by_test_id("canvas").wait_for()
+    page.get_by_test_id("canvas-field-city").click()
+    page.get_by_test_id("cascade-editor").scroll_into_view_if_needed()
+    settle(page)
+    s.save(page.locator(".props-pane"), "linkage-cascade")
     page.context.close()
 
 
