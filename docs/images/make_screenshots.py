@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -1780,6 +1781,44 @@ def shoot_special(s: Shooter) -> None:
     page.mouse.click(1300, 120)
     settle(page, 600)
     s.save(page, "special-fields")
+    page.get_by_test_id("record-save").click()
+    page.wait_for_url(re.compile(r"/records/\d+$"))
+
+    # the distance filter: visits within 50 km of where the browser is (Shenzhen)
+    api = Api(s.url, s.password)
+    for name, lat, lng, place in [
+        ("广州南方优选商贸有限公司", 23.1291, 113.2644, "广州天河"),
+        ("东莞松湖智造有限公司", 22.9208, 113.8880, "东莞松山湖"),
+        ("上海海纳物流有限公司", 31.2304, 121.4737, "上海浦东"),
+    ]:
+        api(
+            "POST",
+            f"/forms/{s.engine.visits}/records",
+            {
+                "data": {
+                    "name": name,
+                    "stars": 3,
+                    "spot": {"lat": lat, "lng": lng, "address": place},
+                }
+            },
+        )
+    page.goto(engine_url(s, s.engine.visits))
+    page.get_by_test_id("total-count").filter(has_text="4").wait_for()
+    page.get_by_test_id("filter-button").click()
+    page.get_by_test_id("filter-add-condition").click()
+    choose(page, page.get_by_test_id("filter-field").last, "拜访位置")
+    choose(page, page.get_by_test_id("filter-op").last, "距离以内")
+    page.get_by_test_id("filter-location-mine").click()
+    page.wait_for_function(
+        "document.querySelector('[data-test=filter-location-lat] input')?.value === '22.543100'"
+    )
+    field(page, "filter-location-km").fill("80")
+    settle_keep_popups(page)
+    s.save(page, "location-filter")
+    page.get_by_test_id("filter-apply").click()
+    page.get_by_test_id("total-count").filter(has_text="2").wait_for()
+    settle(page, 500)
+    s.save_clip(page, "location-filtered", 50, 320)
     page.context.close()
 
 
