@@ -240,3 +240,34 @@ def test_evaluate_obeys_permissions(api: Api, make_user: Any) -> None:
     # the hidden cost is not read from bob's draft
     assert body["values"]["margin"] == 100
     assert "cost" not in body["visible"] and "cost" not in body["required"]
+
+
+def test_evaluate_rollup_over_draft_links(api: Api) -> None:
+    app_id = api.make_app()["id"]
+    products = api.make_form([{"key": "price", "label": "价格", "type": "money"}], "产品", app_id)
+    pid = products["id"]
+    a, b = (api.create(pid, {"price": p})["id"] for p in (10, "2.5"))
+    form = api.make_form(
+        [
+            _relation("items", pid, multiple=True),
+            {
+                "key": "total",
+                "label": "合计",
+                "type": "rollup",
+                "settings": {"relation": "items", "aggregate": "sum", "field": "price"},
+            },
+        ],
+        "套餐",
+        app_id,
+    )
+    fid = form["id"]
+    body = api.ok(api.post(f"/forms/{fid}/records/evaluate", {"data": {"items": [a, b]}}))
+    assert body["values"]["total"] == 12.5
+    record = api.create(fid, {"items": [a]})
+    assert record["data"]["total"] == 10
+    body = api.ok(
+        api.post(
+            f"/forms/{fid}/records/evaluate", {"data": {"items": [b]}, "record_id": record["id"]}
+        )
+    )
+    assert body["values"]["total"] == 2.5

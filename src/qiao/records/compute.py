@@ -45,6 +45,9 @@ from qiao.query.filters import compile_filter
 CHUNK = 500
 BATCH = 2000
 MAX_DEPTH = 8
+#: records of one create whose rollups over their own links are computed one by one
+#: (a bulk create recomputes after the link rows are written: one GROUP BY)
+DRAFT_ROLLUPS = 1
 SYSTEM_COLUMNS = ("id", "created_at", "updated_at", "created_by", "updated_by", "owner")
 
 
@@ -287,23 +290,46 @@ def _rollups(
         )
         for rid, value in conn.execute(stmt):
             result[rid] = value
-    out: dict[int, Any] = {}
-    for rid in ids:
-        value = result.get(rid)
-        if settings.aggregate == "count":
-            out[rid] = _number_stored(item.field, Decimal(value or 0), ctx)
-        elif value is None:
-            out[rid] = None
-        elif settings.aggregate in ("sum", "avg"):
-            assert target is not None
-            scale = int(getattr(target.ftype, "scale", 6))
-            out[rid] = _number_stored(item.field, Decimal(str(value)).scaleb(-scale), ctx)
-        else:
-            assert target is not None
-            out[rid] = item.field.ftype.from_formula(
-                item.field, target.ftype.to_formula(target, value, ctx), ctx
-            )
-    return out
+    return {rid: _rollup_value(item, target, result.get(rid), ctx) for rid in ids}
+
+
+def _rollup_value(item: Computed, target: FieldMeta | None, raw: Any, ctx: Ctx) -> Any:
+    """An aggregate as SQL gave it -> the rollup field's stored value."""
+    aggregate = item.field.settings.aggregate  # type: ignore[attr-defined]
+    if aggregate == "count":
+        return _number_stored(item.field, Decimal(raw or 0), ctx)
+    if raw is None or target is None:
+        return None
+    if aggregate in ("sum", "avg"):
+        scale = int(getattr(target.ftype, "scale", 6))
+        return _number_stored(item.field, Decimal(str(raw)).scaleb(-scale), ctx)
+    return item.field.ftype.from_formula(item.field, target.ftype.to_formula(target, raw, ctx), ctx)
+
+
+def _rollup_over_links(conn: Connection, item: Computed, record: StoredRecord, ctx: Ctx) -> Any:
+    """A rollup over this record's own relation, from the links the record holds now
+    (a new record's, or a draft's, before any link row exists)."""
+    assert item.rollup is not None
+    other, link, _ = item.rollup
+    settings: Any = item.field.settings
+    value = record.get(link.key)
+    linked = [v for v in (value if isinstance(value, list) else [value]) if v is not None]
+    target = other.by_key.get(settings.field or "")
+    if not linked:
+        return _rollup_value(item, target, None, ctx)
+    table = other.table
+    where: list[sa.ColumnElement[bool]] = [table.c.deleted_at.is_(None), table.c.id.in_(linked)]
+    if settings.filter:
+        condition = compile_filter(other, settings.filter, ctx)
+        if condition is not None:
+            where.append(condition)
+    if settings.aggregate == "count":
+        agg: sa.ColumnElement[Any] = sa.func.count(table.c.id)
+    else:
+        assert target is not None
+        agg = getattr(sa.func, settings.aggregate)(table.c[target.column_name])
+    raw = conn.execute(sa.select(agg).where(*where)).scalar()
+    return _rollup_value(item, target, raw, ctx)
 
 
 def _number_stored(fm: FieldMeta, number: Decimal, ctx: Ctx) -> Any:
@@ -378,10 +404,18 @@ def compute_rows(plan: Plan, records: Sequence[StoredRecord], ctx: Ctx) -> None:
 
 
 def compute(
-    conn: Connection, plan: Plan, records: list[StoredRecord], ids: Sequence[int | None], ctx: Ctx
+    conn: Connection,
+    plan: Plan,
+    records: list[StoredRecord],
+    ids: Sequence[int | None],
+    ctx: Ctx,
+    *,
+    draft: bool = False,
 ) -> Evaluation:
     """Fill the records' computed values (in place); returns the evaluation, whose
-    values (with the computed ones) serve the rules and conditions."""
+    values (with the computed ones) serve the rules and conditions. A ``draft`` (the
+    record form's evaluate) may hold links not yet saved: rollups over its own relation
+    read them from the record, not from the link rows."""
     compute_rows(plan, records, ctx)
     ev = Evaluation(conn, plan, records, ctx)
     ev.load()
@@ -389,18 +423,20 @@ def compute(
     for item in plan.order:
         key = item.field.key
         if item.rollup is not None:
-            stored = _rollups(conn, plan, item, existing, ctx) if existing else {}
+            own_links = not item.rollup[2]
+            stored = _rollups(conn, plan, item, existing, ctx) if existing and not draft else {}
             for index, record in enumerate(records):
                 rid = ids[index]
-                record[key] = (
-                    stored.get(rid)
-                    if rid is not None
-                    else (
-                        _number_stored(item.field, Decimal(0), ctx)
-                        if item.field.settings.aggregate == "count"  # type: ignore[attr-defined]
-                        else None
+                if own_links and (rid is None or draft) and len(records) <= DRAFT_ROLLUPS:
+                    record[key] = _rollup_over_links(conn, item, record, ctx)
+                elif rid is None:
+                    record[key] = _rollup_value(item, None, None, ctx)
+                else:
+                    record[key] = (
+                        stored.get(rid)
+                        if not draft
+                        else _rollups(conn, plan, item, [rid], ctx)[rid]
                     )
-                )
                 ev.refresh_own(index, key)
             continue
         compiled = plan.compiled.get(key)

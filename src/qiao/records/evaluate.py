@@ -253,7 +253,7 @@ def evaluate(
                 defaulted = (fm.key, "default_formula") in plan.conditions
                 if defaulted and fm.key in visible_keys and fm.key not in given:
                     result["defaults"][fm.key] = fm.ftype.to_json(fm, record[fm.key], ctx)
-        ev = compute.compute(conn, plan, [record], [record_id], ctx)
+        ev = compute.compute(conn, plan, [record], [record_id], ctx, draft=True)
         for item in plan.order:
             fm = item.field
             if fm.key not in visible_keys:
