@@ -284,3 +284,51 @@ def test_formula_editor_english_and_phone(new_page: Any, site: Site) -> None:
     shot(page, "formula-07-editor-en-phone")
     dialog.get_by_test_id("formula-confirm").click()
     assert "TODAY()" in page.get_by_test_id("visible-when").inner_text()
+
+
+def test_changed_formula_is_recomputed_in_the_background_with_progress(
+    new_page: Any, site: Site
+) -> None:
+    """On a form with more records than one publish recomputes in place, a changed formula
+    is recomputed by the worker; the designer shows the job's progress until it is done."""
+    app = site.call("POST", "/apps", {"name": "订单"})
+    orders = site.call(
+        "POST",
+        f"/apps/{app['id']}/forms",
+        {
+            "name": "订单",
+            "fields": [
+                {"key": "qty", "label": "数量", "type": "number"},
+                {"key": "price", "label": "单价", "type": "number"},
+                {
+                    "key": "amount",
+                    "label": "金额",
+                    "type": "formula",
+                    "settings": {"expression": "qty * price"},
+                },
+            ],
+        },
+    )
+    for start in range(0, 2500, 500):
+        items = [{"data": {"qty": i % 7 + 1, "price": 10}} for i in range(start, start + 500)]
+        site.call("POST", f"/forms/{orders['id']}/records/bulk", {"items": items})
+    page = new_page()
+    log_in(page, site)
+    page.goto(f"{site.url}/apps/{app['id']}/forms/{orders['id']}/design")
+    page.get_by_test_id("designer").wait_for()
+    page.get_by_test_id("canvas-field-amount").click()
+    page.get_by_test_id("formula-expression").click()
+    dialog = page.get_by_test_id("formula-dialog")
+    dialog.wait_for()
+    dialog.get_by_test_id("formula-input").fill("{数量} * {单价} * 2")
+    dialog.get_by_test_id("formula-ok").wait_for()
+    dialog.get_by_test_id("formula-confirm").click()
+    publish(page)
+    bar = page.get_by_test_id("job-progress-bar")
+    bar.wait_for()
+    page.get_by_text("公式已重新计算完成（2,500 条记录）").wait_for(timeout=120_000)
+    shot(page, "formula-04-recompute-done")
+    listed = site.call("GET", f"/forms/{orders['id']}/records?limit=5&sort=id")
+    for item in listed["items"]:
+        data = item["data"]
+        assert float(data["amount"]) == float(data["qty"]) * float(data["price"]) * 2
