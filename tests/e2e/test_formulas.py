@@ -184,8 +184,12 @@ def fill_quote(page: Any, site: Site, quote_id: int) -> None:
     page.wait_for_function(
         "() => document.querySelector('[data-test=computed-total]')?.innerText.includes('2,098.50')"
     )
-    assert "1,800.00" in sub.get_by_test_id("cell-0-subtotal").inner_text()
-    assert "298.50" in sub.get_by_test_id("cell-1-subtotal").inner_text()
+    for cell, text in (("cell-0-subtotal", "1,800.00"), ("cell-1-subtotal", "298.50")):
+        page.wait_for_function(
+            "([cell, text]) => document.querySelector(`[data-test=subform-lines] [data-test=${cell}]`)"
+            "?.innerText.includes(text)",
+            arg=[cell, text],
+        )
     assert "贰仟零玖拾捌元伍角" in rmb.inner_text()
     # typing changes the totals again
     sub.get_by_test_id("cell-1-qty").locator("input").fill("4")

@@ -189,6 +189,9 @@ export function useFormRuntime(form: Ref<Form | null>, draft: Ref<Record<string,
   const touched = ref(new Set<string>());
   let lastInputs: Record<string, unknown> | null = null;
   let lastSent = "";
+  /** the answer to ``lastSent``: put back when an editor replaces the draft with its own
+   * copy (e.g. sub-form rows without the computed cells) while the inputs stay the same */
+  let lastAnswer: EvaluateOut | null = null;
   let changedKey: string | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let seq = 0;
@@ -205,6 +208,7 @@ export function useFormRuntime(form: Ref<Form | null>, draft: Ref<Record<string,
     touched.value = new Set();
     lastInputs = null;
     lastSent = "";
+    lastAnswer = null;
     changedKey = null;
   }
 
@@ -240,6 +244,7 @@ export function useFormRuntime(form: Ref<Form | null>, draft: Ref<Record<string,
     }
     if (mine !== seq || form.value?.id !== f.id) return;
     pending.value = false;
+    lastAnswer = out;
     visible.value = out.visible ?? {};
     required.value = out.required ?? {};
     const byField: Record<string, string> = {};
@@ -290,8 +295,15 @@ export function useFormRuntime(form: Ref<Form | null>, draft: Ref<Record<string,
         }
       }
       lastInputs = inputs;
-      // computed values put into the draft change no input: nothing new to ask
-      if (JSON.stringify(inputs) === lastSent && !timer) return;
+      // computed values put into the draft change no input: nothing new to ask — but if
+      // the draft lost them (an editor wrote back its own copy), the last answer restores them
+      if (JSON.stringify(inputs) === lastSent && !timer) {
+        if (lastAnswer) {
+          const restored = mergeEvaluation(fields.value, data, lastAnswer, touched.value, false);
+          if (restored.changed) draft.value = restored.data;
+        }
+        return;
+      }
       schedule();
     },
     { deep: true },

@@ -85,6 +85,20 @@ describe("useFormRuntime", () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("puts computed row cells back when an editor writes back rows without them", async () => {
+    const form = ref<Form | null>(quoteForm());
+    const draft = ref<Record<string, unknown>>({ qty: 1, price: 1, total: null, lines: [{ n: 2, sub: null }] });
+    answer = (body) => ({ values: { total: 1, lines: body.data.lines.map((r: any) => ({ ...r, sub: r.n * 2 })) } });
+    useFormRuntime(form, draft, { recordId: () => null });
+    await flush(200);
+    expect((draft.value.lines as any[])[0].sub).toBe(4);
+    // the sub-form editor emits its own (older) copy of the rows: same inputs, no computed cell
+    draft.value = { ...draft.value, lines: [{ n: 2, sub: null }] };
+    await flush(500);
+    expect((draft.value.lines as any[])[0].sub).toBe(4);
+    expect(calls).toHaveLength(1); // restored from the last answer, not asked again
+  });
+
   it("does not call the server for a form with nothing to evaluate", async () => {
     const form = ref<Form | null>({ ...quoteForm(), fields: [field("a", "text"), field("b", "number")] });
     const draft = ref<Record<string, unknown>>({ a: "" });
