@@ -2,10 +2,12 @@
 # Install the Debian packages qiao's tests need, only when missing (apt is slow).
 #   postgresql-client + libpq5: PostgreSQL client tools/libraries
 #   postgresql: the server, on machines that do not already run one
+#   libreoffice-calc-nogui: writes the .xls/.xlsx files the import tests read, as real
+#     users' spreadsheets are written
 #   chromium + fonts-wqy-microhei: the browser of the e2e tests, and a CJK font so
 #     that Chinese renders in screenshots
 set -euo pipefail
-want=(postgresql-client libpq5 chromium fonts-wqy-microhei)
+want=(postgresql-client libpq5 chromium fonts-wqy-microhei libreoffice-calc-nogui)
 if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   want+=(postgresql)
 fi

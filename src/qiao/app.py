@@ -19,7 +19,20 @@ from qiao.api import errors, openapi, spa
 from qiao.api.json import JSON
 from qiao.api.limits import BodyLimitMiddleware
 from qiao.api.routers import account as account_routes
-from qiao.api.routers import apps, auth, comments, forms, health, org, records, users, views
+from qiao.api.routers import (
+    apps,
+    auth,
+    comments,
+    forms,
+    health,
+    io_dedupe,
+    io_exports,
+    io_imports,
+    org,
+    records,
+    users,
+    views,
+)
 from qiao.api.routers import audit as audit_routes
 from qiao.api.routers import files as file_routes
 from qiao.api.routers import form_runtime as form_runtime_routes
@@ -93,6 +106,8 @@ def create_app(
     api.include_router(audit_routes.router)
     api.include_router(file_routes.router)
     api.include_router(region_routes.router)
+    for io_module in (io_imports, io_dedupe, io_exports):
+        api.include_router(io_module.router)
     app.include_router(api)
     app.include_router(health.router)
     openapi.install(app)

@@ -210,5 +210,15 @@ def purge() -> None:
     )
 
 
+def _register_io_commands() -> None:
+    from qiao.io import cli_export, cli_import
+
+    cli_import.register(app, _runtime, console)
+    cli_export.register(app, _runtime, console)
+
+
+_register_io_commands()
+
+
 def main() -> None:
     app()

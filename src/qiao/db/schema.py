@@ -405,3 +405,116 @@ jobs = sa.Table(
     sa.Column("finished_at", UTCDateTime),
     sa.Index("ix_qiao_jobs_state", "state", "id"),
 )
+
+# ----- import, export, de-duplication (qiao.io) -------------------------------------------
+#: An import of a spreadsheet into a form, from upload to undo. ``form_id`` is NULL
+#: while a spreadsheet is only analysed to create a form from it. The file itself lives
+#: in the file store under ``storage_key``. ``state``: draft, queued, running, done,
+#: failed, cancelled, undoing, undone. ``mapping`` maps column index (text) to field key;
+#: ``options`` holds de-duplication, option mapping and the like (qiao.io.imports).
+imports = sa.Table(
+    "qiao_imports",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column("app_id", IdType, sa.ForeignKey("qiao_apps.id", ondelete="CASCADE")),
+    sa.Column("form_id", IdType, sa.ForeignKey("qiao_forms.id", ondelete="CASCADE")),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("storage_key", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sheet", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("header_row", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("mapping", sa.JSON, nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.Column("summary", sa.JSON),
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("skipped", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("job_id", IdType),
+    sa.Column("error", sa.Text),
+    sa.Column("created_by", IdType, sa.ForeignKey("qiao_users.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("undone_at", UTCDateTime),
+    sa.Column("undone_by", IdType, sa.ForeignKey("qiao_users.id", ondelete="SET NULL")),
+    sa.Index("ix_qiao_imports_form", "form_id", "id"),
+)
+
+#: What an import did with each row of its file, written in the same transaction as the
+#: records of that row: the primary key makes every row land exactly once however often
+#: a batch is retried, and ``before`` (the replaced values of an updated record) is what
+#: undo puts back. ``action``: created, updated, skipped, failed.
+import_rows = sa.Table(
+    "qiao_import_rows",
+    metadata,
+    sa.Column(
+        "import_id",
+        IdType,
+        sa.ForeignKey("qiao_imports.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("row_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("record_id", IdType),
+    sa.Column("before", sa.JSON),
+    sa.Column("error", sa.JSON),
+)
+
+#: Column → field mappings saved for reuse; ``mapping`` is keyed by the normalised
+#: column header so it applies to the next file with the same headers.
+import_mappings = sa.Table(
+    "qiao_import_mappings",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column(
+        "form_id", IdType, sa.ForeignKey("qiao_forms.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("mapping", sa.JSON, nullable=False),
+    sa.Column("created_by", IdType, sa.ForeignKey("qiao_users.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("form_id", "name", name="uq_qiao_import_mappings_name"),
+)
+
+#: A merge of duplicate records into one survivor (qiao.io.dedupe): enough to undo it —
+#: the survivor's values before, the merged (soft-deleted) records, and every link from
+#: other records that was re-pointed to the survivor.
+merges = sa.Table(
+    "qiao_merges",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column(
+        "form_id", IdType, sa.ForeignKey("qiao_forms.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("survivor_id", IdType, nullable=False),
+    sa.Column("merged_ids", sa.JSON, nullable=False),
+    sa.Column("before", sa.JSON, nullable=False),
+    sa.Column("after", sa.JSON, nullable=False),
+    sa.Column("repointed", sa.JSON, nullable=False),
+    sa.Column("created_by", IdType, sa.ForeignKey("qiao_users.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("undone_at", UTCDateTime),
+    sa.Column("undone_by", IdType, sa.ForeignKey("qiao_users.id", ondelete="SET NULL")),
+    sa.Index("ix_qiao_merges_form", "form_id", "id"),
+)
+
+#: Saved export layouts of a form: which columns in which order, and how sub-forms go out.
+export_templates = sa.Table(
+    "qiao_export_templates",
+    metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column(
+        "form_id", IdType, sa.ForeignKey("qiao_forms.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.Column("created_by", IdType, sa.ForeignKey("qiao_users.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("form_id", "name", name="uq_qiao_export_templates_name"),
+)

@@ -11,6 +11,9 @@ workers that claim jobs and run them batch by batch.
   together, so a killed worker's job resumes after the last committed batch.
 - Failures: the error is kept and the job queued again, up to ``MAX_ATTEMPTS``; then it
   stays ``failed`` (visible through ``GET /api/v1/jobs/{id}``).
+- Cancelling: :func:`cancel` marks the job ``cancelled``; the worker sees it before its
+  next batch (each batch re-reads the state in its own transaction) and stops, so what
+  is done stays done and nothing is half-done.
 
 Workers: a thread inside ``qiao serve`` (default), or ``qiao worker`` processes.
 """
@@ -64,6 +67,7 @@ HANDLERS: dict[str, Handler] = {}
 
 
 def _load_handlers() -> None:
+    from qiao.io import imports  # noqa: F401  (registers its handlers)
     from qiao.jobs import recompute  # noqa: F401  (registers its handler)
 
 
@@ -155,6 +159,9 @@ def run_one(rt: Runtime) -> bool:
 
 
 def _batch(rt: Runtime, conn: Connection, job: Job, run_handler: Handler) -> bool:
+    state = conn.execute(sa.select(jobs_t.c.state).where(jobs_t.c.id == job.id)).scalar()
+    if state != "running":  # cancelled (or taken over) since the last batch
+        return True
     result = run_handler(rt, conn, job)
     now = utcnow()
     job.done += result.done
@@ -190,6 +197,17 @@ def _fail(rt: Runtime, job: Job, exc: Exception) -> None:
         )
 
     rt.db.write(record)
+
+
+def cancel(conn: Connection, job_id: int) -> bool:
+    """Stop a queued or running job before its next batch; False when it had ended."""
+    return bool(
+        conn.execute(
+            sa.update(jobs_t)
+            .where(jobs_t.c.id == job_id, jobs_t.c.state.in_(("queued", "running")))
+            .values(state="cancelled", locked_until=None, updated_at=utcnow(), finished_at=utcnow())
+        ).rowcount
+    )
 
 
 def run_pending(rt: Runtime, limit: int = 100) -> int:

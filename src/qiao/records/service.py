@@ -333,6 +333,50 @@ def create_record(
     return _write(rt, form, ctx, create)
 
 
+def prepare_items(
+    access: FormAccess, ctx: Ctx, datas: list[Any], prefixes: list[str]
+) -> tuple[list[V.Prepared], list[ErrorDetail]]:
+    """Coerce and check new records' input (no database): ``prefixes[i]`` names item i
+    in the errors (``items[3].`` for the API, ``rows[17].`` for an import)."""
+    prepared: list[V.Prepared] = []
+    errors: list[ErrorDetail] = []
+    for data, prefix in zip(datas, prefixes, strict=True):
+        errors.extend(_input_errors(access, data, prefix))
+        one, problems = V.prepare(access.form, data, ctx, partial=False, prefix=prefix)
+        prepared.append(one)
+        errors.extend(problems)
+    return prepared, errors
+
+
+def create_in(
+    conn: Connection,
+    rt: Runtime,
+    access: FormAccess,
+    ctx: Ctx,
+    prepared: list[V.Prepared],
+    datas: list[Any],
+    owners: list[int | None],
+    prefixes: list[str],
+) -> list[int]:
+    """The database half of creating records, inside the caller's transaction: computed
+    values, database checks (unique, links, owners), insert, dependants, audit. Raises
+    ValidationFailed naming ``{prefix}{key}``; the caller's transaction then rolls back
+    (an import runs it in a savepoint to drop the bad rows and go on)."""
+    form = access.form
+    problems = compute.on_create(conn, rt, form, ctx, prepared, datas, prefixes)
+    problems += V.check_in_database(conn, form, ctx, prepared, prefixes)
+    problems += _relation_scope_errors(rt, conn, ctx, form, prepared, prefixes)
+    for index, owner in enumerate(owners):
+        if owner is not None:
+            problems += _check_owner(conn, form, owner, prefixes[index])
+    if problems:
+        raise ValidationFailed(details=problems)
+    ids = _insert(conn, form, ctx, prepared, owners)
+    compute.after_insert(conn, rt, form, ctx, ids)
+    A.created(conn, ctx, form, ids, prepared, owners)
+    return ids
+
+
 def bulk_create(
     rt: Runtime, ctx: Ctx, form_id: int, items: list[Any], *, operation: str = "create"
 ) -> dict[str, Any]:
@@ -347,33 +391,15 @@ def bulk_create(
         access = _access(rt, conn, ctx, form_id)
     access.require(operation)
     form = access.form
-    prepared: list[V.Prepared] = []
-    owners: list[int | None] = []
-    errors: list[ErrorDetail] = []
     prefixes = [f"items[{i}]." for i in range(len(items))]
-    for index, item in enumerate(items):
-        data = item.get("data") if isinstance(item, dict) else None
-        errors.extend(_input_errors(access, data, prefixes[index]))
-        one, problems = V.prepare(form, data, ctx, partial=False, prefix=prefixes[index])
-        prepared.append(one)
-        owners.append(item.get("owner") if isinstance(item, dict) else None)
-        errors.extend(problems)
+    datas = [item.get("data") if isinstance(item, dict) else None for item in items]
+    owners = [item.get("owner") if isinstance(item, dict) else None for item in items]
+    prepared, errors = prepare_items(access, ctx, datas, prefixes)
     if errors:
         _refuse(rt, form, ctx, errors, prepared, prefixes)
 
     def create(conn: Connection) -> dict[str, Any]:
-        datas = [item.get("data") if isinstance(item, dict) else None for item in items]
-        problems = compute.on_create(conn, rt, form, ctx, prepared, datas, prefixes)
-        problems += V.check_in_database(conn, form, ctx, prepared, prefixes)
-        problems += _relation_scope_errors(rt, conn, ctx, form, prepared, prefixes)
-        for index, owner in enumerate(owners):
-            if owner is not None:
-                problems += _check_owner(conn, form, owner, prefixes[index])
-        if problems:
-            raise ValidationFailed(details=problems)
-        ids = _insert(conn, form, ctx, prepared, owners)
-        compute.after_insert(conn, rt, form, ctx, ids)
-        A.created(conn, ctx, form, ids, prepared, owners)
+        ids = create_in(conn, rt, access, ctx, prepared, datas, owners, prefixes)
         return {"count": len(ids), "ids": ids}
 
     return _write(rt, form, ctx, create)
@@ -480,6 +506,47 @@ def update_record(
         return _as_seen(access, after[record_id])
 
     return _write(rt, form, ctx, update)
+
+
+def update_in(
+    conn: Connection,
+    rt: Runtime,
+    access: FormAccess,
+    ctx: Ctx,
+    record_id: int,
+    data: dict[str, Any],
+    prefix: str = "",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Change the given fields of one record inside the caller's transaction (an import
+    that updates existing records, a merge): the same checks, computation and audit as
+    ``update_record`` without the version check. Returns the record before and after,
+    read in full (API values), so that the caller can keep what undo needs."""
+    form = access.form
+    require_record(conn, access, record_id, "edit")
+    refused = _input_errors(access, data, prefix)
+    prepared, errors = V.prepare(form, data, ctx, partial=True, prefix=prefix)
+    if refused or errors:
+        raise ValidationFailed(details=refused + errors)
+    before = fetch_records(conn, form, [record_id], ctx)
+    problems = V.check_in_database(conn, form, ctx, [prepared], [prefix], [record_id])
+    problems += _relation_scope_errors(
+        rt,
+        conn,
+        ctx,
+        form,
+        [prepared],
+        [prefix],
+        [_links(form, before[record_id])],
+        [children.known_links(form, before[record_id])],
+    )
+    if problems:
+        raise ValidationFailed(details=problems)
+    links = compute.before_update(conn, rt, form, [record_id])
+    _apply_update(conn, form, ctx, [record_id], prepared)
+    compute.after_update(conn, rt, form, ctx, [record_id], links, prepared)
+    after = fetch_records(conn, form, [record_id], ctx)
+    A.updated(conn, ctx, form, before, after)
+    return before[record_id], after[record_id]
 
 
 def _target_ids(
@@ -720,6 +787,51 @@ def _set_deleted(conn: Connection, form: FormMeta, ctx: Ctx, ids: list[int], del
                 version=table.c.version + 1,
             )
         ).rowcount
+    return count
+
+
+def delete_in(conn: Connection, rt: Runtime, access: FormAccess, ctx: Ctx, ids: list[int]) -> int:
+    """Move live records to the recycle bin inside the caller's transaction (undo of an
+    import, a merge): relations to them follow their ``on_delete``, then audit."""
+    access.require("delete")
+    form = access.form
+    table = form.table
+    targets = sorted(_existing(conn, table, ids, [table.c.deleted_at.is_(None)]))
+    if not targets:
+        return 0
+    _unlink_or_refuse(rt, conn, form, targets, ctx)
+    count = _set_deleted(conn, form, ctx, targets, True)
+    compute.after_delete(conn, rt, form, ctx, targets)
+    A.simple(conn, ctx, "record_delete", form, targets)
+    return count
+
+
+def restore_in(conn: Connection, rt: Runtime, access: FormAccess, ctx: Ctx, ids: list[int]) -> int:
+    """Bring records back from the recycle bin inside the caller's transaction (undo of a
+    merge); unique values taken meanwhile refuse it."""
+    access.require("delete")
+    form = access.form
+    table = form.table
+    targets = sorted(_existing(conn, table, ids, [table.c.deleted_at.is_not(None)]))
+    if not targets:
+        return 0
+    rows = conn.execute(sa.select(table).where(table.c.id.in_(targets))).all()
+    prepared = [
+        {
+            fm.id: row._mapping[fm.column_name]
+            for fm in form.live_fields
+            if fm.unique and fm.storage is Storage.COLUMN
+        }
+        for row in rows
+    ]
+    problems = V.check_in_database(
+        conn, form, ctx, prepared, [""] * len(rows), [row.id for row in rows]
+    )
+    if problems:
+        raise ValidationFailed(details=problems)
+    count = _set_deleted(conn, form, ctx, targets, False)
+    compute.after_delete(conn, rt, form, ctx, targets)
+    A.simple(conn, ctx, "record_restore", form, targets)
     return count
 
 

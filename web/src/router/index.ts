@@ -56,6 +56,30 @@ export const router = createRouter({
           props: (r) => ({ formId: Number(r.params.formId) }),
         },
         {
+          path: "forms/:formId(\\d+)/import",
+          name: "form-import",
+          component: () => import("@/views/io/ImportWizard.vue"),
+          props: (r) => ({ formId: Number(r.params.formId) }),
+        },
+        {
+          path: "forms/:formId(\\d+)/imports",
+          name: "form-imports",
+          component: () => import("@/views/io/ImportHistory.vue"),
+          props: (r) => ({ formId: Number(r.params.formId) }),
+        },
+        {
+          path: "forms/:formId(\\d+)/duplicates",
+          name: "form-duplicates",
+          component: () => import("@/views/io/DuplicatesView.vue"),
+          props: (r) => ({ formId: Number(r.params.formId) }),
+        },
+        {
+          path: "new-from-sheet",
+          name: "app-new-from-sheet",
+          component: () => import("@/views/io/CreateFromSheet.vue"),
+          props: (r) => ({ appId: Number(r.params.appId) }),
+        },
+        {
           path: "forms/:formId(\\d+)/trash",
           name: "form-trash",
           component: () => import("@/views/record/TrashView.vue"),

@@ -1,0 +1,1 @@
+"""Imports of spreadsheets into forms (being written, issue 6)."""
