@@ -444,3 +444,37 @@ def test_fields_formulas_read_cannot_go_away(api: Api) -> None:
     assert response.status_code == 200, response.json()
     assert api.create(orders["id"], {"a": "5"})["data"]["b"] == 6
     assert api.create(orders["id"], {"a": "五"})["data"]["b"] is None
+
+
+def test_cancelled_job_stops_before_its_next_batch(api: Api, rt: Runtime) -> None:
+    form = api.make_form([_num("n"), _formula("double", "n * 2")], "取消的表")
+    fid = form["id"]
+    for start in range(0, 5000, 1000):
+        api.ok(
+            api.post(
+                f"/forms/{fid}/records/bulk",
+                {"items": [{"data": {"n": i}} for i in range(start, start + 1000)]},
+            ),
+            201,
+        )
+    fields = form["fields"]
+    body = {
+        "fields": [
+            {"id": fields[0]["id"], **_num("n")},
+            {"id": fields[1]["id"], **_formula("double", "n + 7")},
+        ],
+        "layout": [],
+    }
+    job_id = api.ok(api.post(f"/forms/{fid}/publish", body))["jobs"][0]
+    job = rt.db.write(jobs._claim)
+    assert job is not None
+    from qiao.jobs.recompute import recompute_batch
+
+    assert rt.db.write(lambda conn: jobs._batch(rt, conn, job, recompute_batch)) is False
+    assert rt.db.write(lambda conn: jobs.cancel(conn, job_id)) is True
+    # the worker's next batch sees the cancellation and does no more work
+    assert rt.db.write(lambda conn: jobs._batch(rt, conn, job, recompute_batch)) is True
+    state = api.ok(api.get(f"/jobs/{job_id}"))
+    assert state["state"] == "cancelled" and state["done"] == 2000
+    assert rt.db.write(lambda conn: jobs.cancel(conn, job_id)) is False
+    assert jobs.run_pending(rt) == 0
