@@ -114,58 +114,59 @@ def live_form(conn: Connection, form_id: int) -> FormMeta:
 
 def create_form(rt: Runtime, ctx: Ctx, app_id: int, data: FormIn) -> dict[str, Any]:
     require_user(ctx)
+    return form_json(rt.db.write(lambda conn: create_form_in(conn, ctx, app_id, data)))
+
+
+def create_form_in(conn: Connection, ctx: Ctx, app_id: int, data: FormIn) -> FormMeta:
+    """Create a form with its fields inside the caller's write transaction (also used
+    when a form is created from a spreadsheet, with its import in the same transaction)."""
+    require_user(ctx)
     now = ctx.now()
-
-    def create(conn: Connection) -> FormMeta:
-        require_app_admin(conn, ctx, app_id)
-        app = conn.execute(
-            sa.select(schema.apps.c.id).where(
-                schema.apps.c.id == app_id, schema.apps.c.deleted_at.is_(None)
-            )
-        ).first()
-        if app is None:
-            raise NotFound("app_not_found")
-        position = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(forms_t.c.position), -1) + 1).where(
-                forms_t.c.app_id == app_id
-            )
-        ).scalar_one()
-        form_id = conn.execute(
-            sa.insert(forms_t)
-            .values(
-                app_id=app_id,
-                name=data.name.strip(),
-                description=data.description,
-                table_name=f"qf_new_{secrets.token_hex(8)}",
-                position=position,
-                settings=data.settings,
-                created_at=now,
-                created_by=ctx.user_id,
-                updated_at=now,
-            )
-            .returning(forms_t.c.id)
-        ).scalar_one()
-        conn.execute(
-            sa.update(forms_t)
-            .where(forms_t.c.id == form_id)
-            .values(table_name=ddl.table_name_for(form_id))
+    require_app_admin(conn, ctx, app_id)
+    app = conn.execute(
+        sa.select(schema.apps.c.id).where(
+            schema.apps.c.id == app_id, schema.apps.c.deleted_at.is_(None)
         )
-        taken: set[str] = set()
-        for index, fin in enumerate(data.fields):
-            _insert_field(conn, ctx, form_id, fin, taken, index, f"fields[{index}].")
-        form = load_form(conn, form_id)
-        _check_settings(form, data.settings)
-        ddl.create_form_tables(conn, form)
-        formulas.settle(
-            conn, ctx, form_id, None, {f.id: f"fields[{f.position}]." for f in form.fields}
+    ).first()
+    if app is None:
+        raise NotFound("app_not_found")
+    position = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.max(forms_t.c.position), -1) + 1).where(
+            forms_t.c.app_id == app_id
         )
-        form = load_form(conn, form_id)  # computed fields got their kinds
-        permission_groups.create_defaults(conn, ctx, form_id)
-        audit_schema.form_created(conn, ctx, form)
-        bump_version(conn)
-        return form
-
-    return form_json(rt.db.write(create))
+    ).scalar_one()
+    form_id = conn.execute(
+        sa.insert(forms_t)
+        .values(
+            app_id=app_id,
+            name=data.name.strip(),
+            description=data.description,
+            table_name=f"qf_new_{secrets.token_hex(8)}",
+            position=position,
+            settings=data.settings,
+            created_at=now,
+            created_by=ctx.user_id,
+            updated_at=now,
+        )
+        .returning(forms_t.c.id)
+    ).scalar_one()
+    conn.execute(
+        sa.update(forms_t)
+        .where(forms_t.c.id == form_id)
+        .values(table_name=ddl.table_name_for(form_id))
+    )
+    taken: set[str] = set()
+    for index, fin in enumerate(data.fields):
+        _insert_field(conn, ctx, form_id, fin, taken, index, f"fields[{index}].")
+    form = load_form(conn, form_id)
+    _check_settings(form, data.settings)
+    ddl.create_form_tables(conn, form)
+    formulas.settle(conn, ctx, form_id, None, {f.id: f"fields[{f.position}]." for f in form.fields})
+    form = load_form(conn, form_id)  # computed fields got their kinds
+    permission_groups.create_defaults(conn, ctx, form_id)
+    audit_schema.form_created(conn, ctx, form)
+    bump_version(conn)
+    return form
 
 
 #: form settings with their own endpoints and rules: the layout and the form's validation
