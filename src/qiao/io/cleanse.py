@@ -1,0 +1,433 @@
+"""Cleansing spreadsheet cells into field values.
+
+A cleanser turns one cell into the value the API takes for a field (what
+``qiao.records.values.prepare`` accepts: option labels, ISO dates, ids, address
+objects — never the stored form), the text shown in the import preview, and an issue
+code when the cell cannot be made sense of (the value is then the raw text, so that
+validation names the rule). Cleansers are registered per field type with
+:func:`cleanser`; a type without one gets :func:`default_cleanser` (normalised text,
+checked by the type's own ``from_text``).
+
+Speed: a 100,000-row sheet is 1.5 million cells. Cleaned results of the types whose
+values repeat (choices, yes/no, regions, references, dates) are cached per (field,
+cell) in the :class:`CleanseEnv`; regexes are compiled once (:mod:`qiao.io.parsing`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from qiao.data import regions
+from qiao.errors import FieldValueError
+from qiao.forms.fields._choices import ChoiceSettings
+from qiao.io.lookups import RelationIndex, match_key
+from qiao.io.parsing import (
+    Cell,
+    decimal_text,
+    nfkc,
+    normalize_multiline,
+    normalize_phone,
+    normalize_text,
+    number_parts,
+    parse_date,
+    parse_datetime,
+    parse_number,
+    parse_percent,
+    raw_text,
+)
+
+if TYPE_CHECKING:
+    from qiao.context import Ctx
+    from qiao.forms.model import FieldMeta
+
+__all__ = [
+    "Cell", "Cleaned", "CleanseEnv", "Cleanser", "RelationIndex", "cleanse", "cleanser",
+    "normalize_phone", "normalize_text", "parse_date", "parse_datetime", "parse_number",
+    "parse_percent",
+]  # fmt: skip
+
+#: cached results per import, at most (the values that repeat fit well below this)
+MAX_CACHED = 300_000
+ADD_OPTION = "__add__"
+#: multiselect and multi-record separators
+SPLIT = re.compile(r"\s*[、,，;；/\n|]\s*")
+#: several titles of a multiple relation ("/" is common inside titles, so not here)
+REF_SPLIT = re.compile(r"\s*[、,，;；\n]\s*")
+
+
+@dataclass(slots=True)
+class Cleaned:
+    value: Any  # the API input value, None = empty
+    text: str  # the cleaned value as text, for the preview
+    changed: bool  # differs from the raw cell text
+    issue: str | None = None  # a message code when the cell could not be cleaned
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+BLANK = Cleaned(None, "", False)
+
+
+@dataclass
+class CleanseEnv:
+    """What cleansers need beyond the cell; one per import (it also holds the cache)."""
+
+    option_map: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    relations: RelationIndex = field(default_factory=RelationIndex)
+    cache: dict[tuple[str, type, Any], Cleaned] = field(default_factory=dict)
+    #: per select/multiselect field: match key → option label
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+class Cleanser(Protocol):
+    def __call__(self, fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned: ...
+
+
+_CLEANSERS: dict[str, Cleanser] = {}
+#: types whose results are cached per (field, cell)
+_CACHED: set[str] = set()
+
+
+def cleanser(*types: str, cache: bool = False) -> Callable[[Cleanser], Cleanser]:
+    """Register a cleanser for field types; ``cache`` when values repeat across rows."""
+
+    def register(fn: Cleanser) -> Cleanser:
+        for key in types:
+            _CLEANSERS[key] = fn
+            if cache:
+                _CACHED.add(key)
+        return fn
+
+    return register
+
+
+def cleanse(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    """One cell for one field. Blank cells (None, empty or white space) are empty."""
+    if cell is None or (isinstance(cell, str) and (not cell or cell.isspace())):
+        return BLANK
+    fn = _CLEANSERS.get(fm.type, default_cleanser)
+    if fm.type not in _CACHED:
+        return fn(fm, cell, ctx, env)
+    key = (fm.key, cell.__class__, cell)
+    hit = env.cache.get(key)
+    if hit is None:
+        hit = fn(fm, cell, ctx, env)
+        if len(env.cache) < MAX_CACHED:
+            env.cache[key] = hit
+    return hit
+
+
+def _ok(value: Any, text: str, raw: str) -> Cleaned:
+    return Cleaned(value, text, text != raw)
+
+
+def _issue(code: str, raw: str, **params: Any) -> Cleaned:
+    return Cleaned(raw, raw, False, code, {"value": raw, **params})
+
+
+def default_cleanser(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    """Normalised text, handed to the type (``from_text``) to check; a type error is the
+    issue (with the type's own code and parameters)."""
+    raw = raw_text(cell)
+    text = normalize_text(raw)
+    if not text:
+        return BLANK
+    try:
+        fm.ftype.from_text(fm, text, ctx)
+    except FieldValueError as exc:
+        return Cleaned(text, text, text != raw, exc.code, {"value": text, **exc.params})
+    return _ok(text, text, raw)
+
+
+# ----- text -------------------------------------------------------------------------------
+
+
+@cleanser("text")
+def _text(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    if isinstance(cell, str) and cell.isascii() and "  " not in cell and "\n" not in cell:
+        text = cell.strip()  # fast path: nothing else to normalise
+    else:
+        text = normalize_text(raw_text(cell))
+    raw = cell if isinstance(cell, str) else raw_text(cell)
+    limit = int(getattr(fm.settings, "max_length", 200))
+    if len(text) > limit:
+        return Cleaned(text, text, text != raw, "too_long", {"value": text, "max": limit})
+    return Cleaned(text or None, text, text != raw)
+
+
+@cleanser("textarea")
+def _textarea(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    text = normalize_multiline(raw)
+    limit = int(getattr(fm.settings, "max_length", 10000))
+    if len(text) > limit:
+        return Cleaned(text, text, text != raw, "too_long", {"value": text[:50], "max": limit})
+    return Cleaned(text or None, text, text != raw)
+
+
+@cleanser("idcard")
+def _idcard(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    text = "".join(nfkc(raw).split()).replace("-", "").upper()
+    try:
+        value = fm.ftype.from_text(fm, text, ctx)
+    except FieldValueError as exc:
+        return _issue("idcard_invalid", raw, rule=exc.code)
+    return _ok(value, value, raw)
+
+
+@cleanser("phone")
+def _phone(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    value = normalize_phone(raw)
+    if value is None:
+        return _issue("phone_invalid", raw.strip())
+    return _ok(value, value, raw)
+
+
+@cleanser("email")
+def _email(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    text = "".join(nfkc(raw).split()).removeprefix("mailto:")
+    local, at, domain = text.rpartition("@")
+    text = f"{local}@{domain.lower()}" if at else text
+    try:
+        fm.ftype.from_text(fm, text, ctx)
+    except FieldValueError:
+        return _issue("email_invalid", raw.strip())
+    return _ok(text, text, raw)
+
+
+@cleanser("url")
+def _url(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    text = nfkc(raw).strip()
+    try:
+        value = fm.ftype.from_text(fm, text, ctx)
+    except FieldValueError:
+        return _issue("url_invalid", raw.strip())
+    return _ok(value, value, raw)
+
+
+# ----- numbers and dates --------------------------------------------------------------------
+
+
+@cleanser("number", "money")
+def _number(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    parts = number_parts(cell)
+    if parts is None:
+        return _issue("number_unparsed", raw.strip())
+    text = decimal_text(parts[0])
+    return _ok(text, text, raw)
+
+
+@cleanser("percent")
+def _percent(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    number = parse_percent(cell)
+    if number is None:
+        return _issue("number_unparsed", raw.strip())
+    value = decimal_text(number)
+    text = f"{decimal_text(number * 100)}%"
+    return Cleaned(value, text, text != raw and value != raw)
+
+
+@cleanser("date", cache=True)
+def _date(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    day = parse_date(cell)
+    if day is None:
+        return _issue("date_unparsed", raw.strip())
+    text = day.isoformat()
+    return _ok(text, text, raw)
+
+
+@cleanser("datetime")
+def _datetime(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    moment = parse_datetime(cell)
+    if moment is None:
+        return _issue("date_unparsed", raw.strip())
+    value = moment.isoformat()
+    text = moment.strftime("%Y-%m-%d %H:%M") if moment.second == 0 else value.replace("T", " ")
+    if moment.tzinfo is not None:
+        text = value.replace("T", " ")
+    return _ok(value, text, raw)
+
+
+@cleanser("rating", cache=True)
+def _rating(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    text = nfkc(raw).strip()
+    try:
+        stars = fm.ftype.from_text(fm, text, ctx)
+    except FieldValueError as exc:
+        number = parse_number(text.rstrip("星分"))
+        if number is None or number != int(number):
+            return Cleaned(raw, raw, False, exc.code, {"value": raw, **exc.params})
+        try:
+            stars = fm.ftype.to_storage(fm, int(number), ctx)
+        except FieldValueError as again:
+            return Cleaned(raw, raw, False, again.code, {"value": raw, **again.params})
+    return _ok(stars, str(stars), raw)
+
+
+# ----- yes/no -------------------------------------------------------------------------------
+
+_TRUE = frozenset(["是", "对", "有", "y", "yes", "true", "t", "1", "√", "✓", "✔", "on", "真", "ok"])
+_FALSE = frozenset(
+    [
+        "否",
+        "不是",
+        "错",
+        "无",
+        "没有",
+        "n",
+        "no",
+        "false",
+        "f",
+        "0",
+        "×",
+        "✗",
+        "✘",
+        "x",
+        "off",
+        "假",
+    ]
+)
+
+
+@cleanser("boolean", cache=True)
+def _boolean(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    if isinstance(cell, bool):
+        value: bool | None = cell
+    else:
+        word = nfkc(raw).strip().lower()
+        value = True if word in _TRUE else False if word in _FALSE else None
+    if value is None:
+        return _issue("boolean_unparsed", raw.strip())
+    text = ("Yes" if value else "No") if ctx.locale == "en" else ("是" if value else "否")
+    return Cleaned(value, text, False)
+
+
+# ----- choices ------------------------------------------------------------------------------
+
+
+def _choice_table(fm: FieldMeta, env: CleanseEnv) -> dict[str, str]:
+    table = env.choices.get(fm.key)
+    if table is None:
+        table = {}
+        settings = fm.settings
+        active = (
+            [c for c in settings.choices if not c.archived]
+            if isinstance(settings, ChoiceSettings)
+            else []
+        )
+        for choice in active:  # ids first, so that a label equal to an id wins
+            table.setdefault(match_key(choice.id), choice.label)
+        for choice in active:
+            table[match_key(choice.label)] = choice.label
+        env.choices[fm.key] = table
+    return table
+
+
+def _choose(fm: FieldMeta, part: str, env: CleanseEnv) -> tuple[str | None, bool]:
+    """(label or None, known): the option a piece of text means."""
+    mapped = env.option_map.get(fm.key)
+    if mapped is not None:
+        for probe in (part, normalize_text(part)):
+            if probe in mapped:
+                target = mapped[probe]
+                if target == ADD_OPTION:
+                    return normalize_text(part), True
+                if target is None:
+                    return None, True
+                label = _choice_table(fm, env).get(match_key(target))
+                return (label or target), True
+    label = _choice_table(fm, env).get(match_key(part))
+    return label, label is not None
+
+
+@cleanser("select", cache=True)
+def _select(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    label, known = _choose(fm, raw.strip(), env)
+    if not known:
+        part = normalize_text(raw)
+        return _issue("option_unknown", part, values=[part])
+    if label is None:
+        return Cleaned(None, "", bool(raw.strip()))
+    return _ok(label, label, raw)
+
+
+@cleanser("multiselect", cache=True)
+def _multiselect(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    labels: list[str] = []
+    unknown: list[str] = []
+    for part in SPLIT.split(raw.strip()):
+        if not part:
+            continue
+        label, known = _choose(fm, part, env)
+        if not known:
+            unknown.append(normalize_text(part))
+        elif label is not None and label not in labels:
+            labels.append(label)
+    if unknown:
+        return _issue("option_unknown", unknown[0], values=unknown)
+    text = "、".join(labels)
+    return Cleaned(labels or None, text, text != raw)
+
+
+# ----- regions and references --------------------------------------------------------------
+
+
+@cleanser("address", cache=True)
+def _address(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    raw = raw_text(cell)
+    text = normalize_text(raw)
+    resolved, rest = regions.split_address(text)
+    codes = resolved.codes()
+    if not codes:
+        return _issue("region_unknown", text)
+    level = getattr(fm.settings, "level", "district")
+    depth = regions.LEVELS.index(level) + 1
+    value: dict[str, Any] = dict(list(codes.items())[:depth])
+    if rest:
+        value["street"] = rest
+    kept = regions.resolve_codes(value)
+    names = regions.full_name(kept)
+    shown = f"{names} {rest}".strip() if rest else names
+    return Cleaned(value, shown, shown != raw)
+
+
+_REF_CODES = {
+    "relation": ("relation_not_found", "relation_ambiguous"),
+    "user": ("member_unknown", "member_ambiguous"),
+    "department": ("department_unknown", "department_ambiguous"),
+}
+
+
+@cleanser("relation", "user", "department", cache=True)
+def _reference(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
+    """Display text → id(s) through :class:`RelationIndex`; a multiple relation takes
+    several titles separated like multiselect values."""
+    raw = raw_text(cell)
+    missing, ambiguous = _REF_CODES[fm.type]
+    multiple = bool(getattr(fm.settings, "multiple", False))
+    parts = [p for p in REF_SPLIT.split(raw.strip()) if p] if multiple else [raw.strip()]
+    ids: list[int] = []
+    for part in parts:
+        found = env.relations.match(fm.key, part)
+        if not found:
+            return _issue(missing, normalize_text(part))
+        if len(found) > 1:
+            return _issue(ambiguous, normalize_text(part), count=len(found))
+        if found[0] not in ids:
+            ids.append(found[0])
+    text = "、".join(normalize_text(p) for p in parts)
+    return Cleaned(ids if multiple else ids[0], text, text != raw)

@@ -1,0 +1,100 @@
+"""Matching spreadsheet headers to form fields.
+
+Headers are compared by a key that ignores what people vary without meaning anything:
+width (全角/半角), case, spaces, punctuation, a trailing required marker ("客户名称*")
+and a bracketed note ("电话(手机)", "金额（元）"). Failing that, by toneless pinyin, so
+"kehumingcheng" or a header typed with a different character of the same sound finds
+its field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qiao.forms.model import FieldMeta, FormMeta
+
+#: a bracketed note at the end of a header: 电话(手机), 金额（元）, 日期[必填], 姓名【必填】
+_NOTE = re.compile(r"\s*[(\[{（【〔<《][^()\[\]{}（）【】〔〕<>《》]*[)\]}）】〕>》]\s*$")
+_REQUIRED = re.compile(r"\s*[*＊※]+\s*$|^\s*[*＊※]+\s*")
+
+
+@lru_cache(maxsize=4096)
+def label_key(text: str) -> str:
+    """NFKC, lower case, without spaces, punctuation or symbols (Chinese ones included)."""
+    norm = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in norm if unicodedata.category(ch)[0] in "LN")
+
+
+def header_key(text: str) -> str:
+    """:func:`label_key` of a header without its required marker and a trailing note;
+    a header that is only a note keeps it ("(备注)" stays "备注")."""
+    stripped = _REQUIRED.sub("", text)
+    bare = _NOTE.sub("", stripped)
+    return label_key(bare) or label_key(stripped)
+
+
+@lru_cache(maxsize=4096)
+def pinyin_key(text: str) -> str:
+    """Toneless pinyin of :func:`label_key`: "客户名称" → "kehumingcheng" (pypinyin is
+    imported on first use: it loads a large dictionary)."""
+    from pypinyin import Style, lazy_pinyin
+
+    key = label_key(text)
+    return "".join(lazy_pinyin(key, style=Style.NORMAL, errors="default"))
+
+
+def writable_fields(form: FormMeta) -> list[FieldMeta]:
+    """The live fields an import can fill (sub-forms left out)."""
+    return [
+        fm
+        for fm in form.live_fields
+        if fm.ftype.writable and not fm.system and fm.type != "subform"
+    ]
+
+
+def propose_mapping(
+    columns: list[str], form: FormMeta, saved: dict[str, str] | None = None
+) -> dict[int, str | None]:
+    """Column index → field key (or None), each field used at most once. In order of
+    trust: a saved mapping (``label_key(header)`` → key), the same label, the same
+    label without a required marker or note, the same pinyin, the field key itself."""
+    fields = writable_fields(form)
+    keys = {fm.key for fm in fields}
+    result: dict[int, str | None] = dict.fromkeys(range(len(columns)))
+    used: set[str] = set()
+
+    def assign(rules: list[dict[str, str]], key_of: Callable[[str], str]) -> None:
+        for index, header in enumerate(columns):
+            if result[index] is not None:
+                continue
+            wanted = key_of(header)
+            for table in rules:
+                key = table.get(wanted) if wanted else None
+                if key is not None and key in keys and key not in used:
+                    result[index] = key
+                    used.add(key)
+                    break
+
+    if saved:
+        assign([dict(saved)], label_key)
+    by_label: dict[str, str] = {}
+    by_header: dict[str, str] = {}
+    by_pinyin: dict[str, str] = {}
+    by_key: dict[str, str] = {}
+    for fm in fields:
+        by_label.setdefault(label_key(fm.label), fm.key)
+        by_header.setdefault(header_key(fm.label), fm.key)
+        by_key.setdefault(fm.key.lower(), fm.key)
+    assign([by_label], label_key)
+    assign([by_label, by_header], header_key)
+    for fm in fields:
+        if fm.key not in used:
+            by_pinyin.setdefault(pinyin_key(header_key(fm.label)), fm.key)
+    assign([by_pinyin], lambda h: pinyin_key(header_key(h)))
+    assign([by_key], lambda h: h.strip().lower())
+    return result

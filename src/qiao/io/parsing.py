@@ -1,0 +1,329 @@
+"""Pure parsers for spreadsheet cells: text, numbers, dates, phones.
+
+Shared by the cleansers (:mod:`qiao.io.cleanse`), field inference (:mod:`qiao.io.infer`)
+and de-duplication. Every function takes what a reader yields (str, int, float, bool,
+date, datetime or None) and answers None when the cell does not parse: no exceptions
+in the hot loop, and no per-call regex compilation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+from qiao.errors import FieldValueError
+from qiao.forms.fields.phone import normalize_cn_phone
+
+Cell = str | int | float | bool | date | datetime | None
+
+#: full-width forms of ASCII (U+FF01..U+FF5E) and the ideographic space, as NFKC maps
+#: them, except the punctuation that belongs to Chinese text and stays as typed
+_KEEP_PUNCT = set("，。：；！？（）【】「」『』《》、“”‘’")
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_PUNCT}
+_WIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20})
+_WIDTH.update({0x200B: None, 0xFEFF: None, 0x200C: None, 0x200D: None})  # type: ignore[dict-item]
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalize_text(s: str) -> str:
+    """Trim, collapse runs of white space into one space, full-width letters, digits,
+    spaces and ASCII symbols into half-width (the NFKC mapping), Chinese punctuation
+    (，。：；（）…) kept as typed."""
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s.translate(_WIDTH))
+    if "  " in s or "\n" in s or "\t" in s or "\r" in s:
+        return " ".join(s.split())
+    return s.strip()
+
+
+def normalize_multiline(s: str) -> str:
+    """:func:`normalize_text` per line, for multi-line text: line breaks are kept (at
+    most one empty line in a row), the ends trimmed."""
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s.translate(_WIDTH))
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in s.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def nfkc(s: str) -> str:
+    """Full NFKC (also ，→ , and （→ ( ): for values whose punctuation is syntax, such
+    as numbers, dates and phone numbers."""
+    return s if s.isascii() else unicodedata.normalize("NFKC", s)
+
+
+def raw_text(cell: Cell) -> str:
+    """A cell as plain text, the way the spreadsheet shows it: 12.0 → "12", dates ISO,
+    a datetime at midnight as its date."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float):
+        if cell.is_integer() and abs(cell) < 1e16:
+            return str(int(cell))
+        return repr(cell)
+    if isinstance(cell, datetime):
+        if cell.time() == time() and cell.tzinfo is None:
+            return cell.date().isoformat()
+        return cell.isoformat(sep=" ")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell)
+
+
+# ----- numbers --------------------------------------------------------------------------
+
+_CURRENCY_PREFIX = re.compile(r"^(?:US\$|HK\$|RMB|CNY|USD|EUR|HKD|JPY|[¥$€£])\s*", re.IGNORECASE)
+_CURRENCY_SUFFIX = re.compile(r"\s*(?:RMB|CNY|USD|EUR|HKD|JPY|元|块|圆)$", re.IGNORECASE)
+_UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000)}
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_MINUS = str.maketrans({"−": "-", "–": "-", "—": "-"})
+
+
+def number_parts(cell: Cell) -> tuple[Decimal, bool] | None:
+    """(value, whether a currency sign or word was present) of a number cell; None when
+    it is no number. Percent signs are not numbers here (see :func:`parse_percent`)."""
+    if cell is None or isinstance(cell, bool):
+        return None
+    if isinstance(cell, int):
+        return Decimal(cell), False
+    if isinstance(cell, float):
+        if cell != cell or cell in (float("inf"), float("-inf")):
+            return None
+        return Decimal(repr(cell)), False
+    if not isinstance(cell, str):
+        return None
+    text = nfkc(cell).strip().translate(_MINUS)
+    if not text:
+        return None
+    if _PLAIN_NUMBER.match(text):  # the common case: nothing to strip
+        return _decimal(text), False
+    return _messy_number(text)
+
+
+def _messy_number(text: str) -> tuple[Decimal, bool] | None:
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
+    if text.startswith("-"):
+        negative, text = not negative, text[1:].strip()
+    elif text.startswith("+"):
+        text = text[1:].strip()
+    currency = False
+    stripped = _CURRENCY_PREFIX.sub("", text)
+    if stripped != text:
+        currency, text = True, stripped
+        if text.startswith("-"):  # ¥-1,234
+            negative, text = not negative, text[1:].strip()
+    stripped = _CURRENCY_SUFFIX.sub("", text)
+    if stripped != text:
+        currency, text = True, stripped
+    factor = Decimal(1)
+    while text and text[-1] in _UNITS:  # 1.2万, 3亿, 2万亿
+        factor *= _UNITS[text[-1]]
+        text = text[:-1].rstrip()
+    text = text.replace(" ", "")
+    if "," in text:
+        if not _GROUPED.match(text):
+            return None
+        text = text.replace(",", "")
+    if not _PLAIN_NUMBER.match(text) or text[:1] in "+-":
+        return None
+    value = _decimal(text)
+    if value is None:
+        return None
+    value *= factor
+    return (-value if negative else value), currency
+
+
+def _decimal(text: str) -> Any:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def parse_number(cell: Cell) -> Decimal | None:
+    """1,234.5 / ¥1,234 / $12 / 1.2万 / 3亿 / (1,234) → Decimal; None otherwise."""
+    parts = number_parts(cell)
+    return None if parts is None else parts[0]
+
+
+def parse_percent(cell: Cell) -> Decimal | None:
+    """The fraction: "15.5%" → 0.155, "3‰" → 0.003; a number cell as it is (Excel keeps
+    percent cells as fractions); text without a sign as a percentage when above 1
+    ("15" → 0.15, "0.15" → 0.15)."""
+    if isinstance(cell, str):
+        text = nfkc(cell).strip()
+        if text.endswith("%"):
+            number = parse_number(text[:-1])
+            return None if number is None else number / 100
+        if text.endswith("‰"):
+            number = parse_number(text[:-1])
+            return None if number is None else number / 1000
+        number = parse_number(text)
+        if number is not None and abs(number) > 1:
+            return number / 100
+        return number
+    return parse_number(cell)
+
+
+def decimal_text(value: Decimal) -> str:
+    """Plain text of a Decimal, without exponent or trailing zeros: 12000, 0.155."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+# ----- dates ----------------------------------------------------------------------------
+
+_EXCEL_EPOCH = date(1899, 12, 30)  # the 1900 system, past its fictitious 1900-02-29
+#: serial numbers read as dates: 1927-05-18 .. 2199-12-31 (smaller numbers in a date
+#: column are more likely years or counts than days of the 1920s)
+_MIN_SERIAL, _MAX_SERIAL = 10000, 109574
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})")
+_SHORT_YMD = re.compile(r"^(\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
+_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})")
+_TIME = re.compile(
+    r"^(?:[T\s]+|\s*)(?:(上午|下午|晚上|AM|PM)\s*)?(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?"
+    r"(?:\s*[:]\s*(\d{1,2})(?:\.(\d{1,6}))?\s*秒?)?\s*(AM|PM|上午|下午)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+
+
+def _serial_date(number: float) -> datetime | None:
+    if not _MIN_SERIAL <= number <= _MAX_SERIAL:
+        return None
+    days = int(number)
+    base = datetime.combine(_EXCEL_EPOCH + timedelta(days=days), time())
+    seconds = round((number - days) * 86400)
+    return base + timedelta(seconds=seconds)
+
+
+def _date_prefix(text: str) -> tuple[date, str] | None:
+    """The date at the start of ``text`` and what follows it."""
+    for pattern, order in ((_YMD, "ymd"), (_MDY, "mdy"), (_SHORT_YMD, "yymd"), (_COMPACT, "ymd")):
+        match = pattern.match(text)
+        if match is None:
+            continue
+        a, b, c = (int(g) for g in match.groups())
+        if order == "mdy":
+            y, m, d = (c, a, b) if a <= 12 else (c, b, a)  # US order, else day first
+        elif order == "yymd":
+            y, m, d = (2000 + a if a < 70 else 1900 + a), b, c
+        else:
+            y, m, d = a, b, c
+        try:
+            return date(y, m, d), text[match.end() :]
+        except ValueError:
+            return None
+    return None
+
+
+def parse_datetime(cell: Cell) -> datetime | None:
+    """A naive datetime (the organisation's zone) or an aware one when the text gives
+    an offset; dates are midnight; Excel serial numbers with a fraction of a day."""
+    if cell is None or isinstance(cell, bool):
+        return None
+    if isinstance(cell, datetime):
+        return cell
+    if isinstance(cell, date):
+        return datetime.combine(cell, time())
+    if isinstance(cell, int) and 19000101 <= cell <= 21991231:  # 20240305
+        found = _date_prefix(str(cell))
+        return datetime.combine(found[0], time()) if found else None
+    if isinstance(cell, int | float):
+        return _serial_date(float(cell))
+    if not isinstance(cell, str):
+        return None
+    text = nfkc(cell).strip()
+    if not text:
+        return None
+    if _SERIAL.match(text):
+        return _serial_date(float(text))
+    found = _date_prefix(text)
+    if found is None:
+        return None
+    day, rest = found
+    if not rest.strip():
+        return datetime.combine(day, time())
+    return _with_time(day, rest)
+
+
+def _with_time(day: date, rest: str) -> datetime | None:
+    match = _TIME.match(rest)
+    if match is None:
+        return None
+    half, hh, mm, ss, frac, half_after, offset = match.groups()
+    hour, minute, second = int(hh), int(mm), int(ss or 0)
+    half = (half or half_after or "").upper()
+    if half in ("PM", "下午", "晚上") and hour < 12:
+        hour += 12
+    elif half in ("AM", "上午") and hour == 12:
+        hour = 0
+    micro = int((frac or "0").ljust(6, "0"))
+    try:
+        value = datetime.combine(day, time(hour, minute, second, micro))
+    except ValueError:
+        return None
+    if offset:
+        stamp = f"{value.isoformat()}{'+00:00' if offset.upper() == 'Z' else offset}"
+        try:
+            return datetime.fromisoformat(stamp)
+        except ValueError:
+            return None
+    return value
+
+
+def parse_date(cell: Cell) -> date | None:
+    """2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305, 24/3/5, 3/5/2024, Excel
+    serial numbers (45356 → 2024-03-05), date and datetime cells; a time is dropped."""
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    value = parse_datetime(cell)
+    return None if value is None else value.date()
+
+
+def is_datetime_text(cell: Cell) -> bool:
+    """Whether a cell carries a time of day (for inference: date or datetime)."""
+    if isinstance(cell, datetime):
+        return cell.time() != time()
+    if isinstance(cell, float):
+        return not cell.is_integer()
+    value = parse_datetime(cell) if isinstance(cell, str) else None
+    return value is not None and (value.time() != time() or ":" in cell)  # type: ignore[operator]
+
+
+# ----- phones ---------------------------------------------------------------------------
+
+_PHONE_PREFIX = re.compile(r"^(?:tel:|电话|手机|座机|TEL|Tel|Mobile)\s*[:：]?\s*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def normalize_phone(text: str) -> str | None:
+    """A mainland mobile or landline number in its stored form ("13800138000",
+    "010-12345678"), from +86/0086/86 prefixes, spaces, dashes and brackets; None when
+    it is not a valid number."""
+    cleaned = _PHONE_PREFIX.sub("", nfkc(text).strip())
+    if not cleaned or len(cleaned) > 40:
+        return None
+    try:
+        return normalize_cn_phone(cleaned)
+    except FieldValueError:
+        return None
