@@ -87,7 +87,10 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=rt.settings.max_body_bytes,
-        overrides=[(file_routes.UPLOAD_PATH, rt.settings.max_upload_bytes)],
+        overrides=[
+            (file_routes.UPLOAD_PATH, rt.settings.max_upload_bytes),
+            (io_imports.UPLOAD_PATH, rt.settings.max_upload_bytes),
+        ],
     )
     # the web app's chunks and record pages shrink 3-5x; tiny bodies are not worth it
     app.add_middleware(

@@ -64,7 +64,7 @@ _ACTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("org", ("org_change",)),
     ("permission", ("permission_change",)),
-    ("data", ("export", "import")),
+    ("data", ("export", "import", "import_undo")),
     ("audit", ("audit_export",)),
 )
 

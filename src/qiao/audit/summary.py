@@ -79,7 +79,7 @@ def summarize(entry: dict[str, Any], locale: str, names: Names) -> str:
         return _t(action, locale, label=details.get("label") or details.get("key") or "")
     if action in ("org_change", "permission_change"):
         return _object_change(entry, details, locale)
-    if action in ("export", "import") and isinstance(details.get("count"), int):
+    if action in ("export", "import", "import_undo") and isinstance(details.get("count"), int):
         return _t(action, locale, count=details["count"])
     if action in ACTIONS and f"audit.summary.{action}" in _named and name:
         return _t(action, locale, name=name)

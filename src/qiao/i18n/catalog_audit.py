@@ -71,6 +71,7 @@ _ACTION_LABELS: dict[str, tuple[str, str]] = {
     "permission_change": ("权限变更", "Permission change"),
     "export": ("导出数据", "Export data"),
     "import": ("导入数据", "Import data"),
+    "import_undo": ("撤销导入", "Undo import"),
     "audit_export": ("导出操作日志", "Export audit log"),
 }
 
@@ -130,6 +131,7 @@ _SUMMARIES: dict[str, tuple[str, str]] = {
     "field_restore": ("恢复字段「{label}」", 'Restored field "{label}"'),
     "export": ("导出 {count} 条记录", "Exported {count} records"),
     "import": ("导入 {count} 条记录", "Imported {count} records"),
+    "import_undo": ("撤销导入的 {count} 条记录", "Undid {count} imported records"),
     "audit_export": ("导出操作日志", "Exported the audit log"),
     "named": ("{action}「{name}」", '{action} "{name}"'),
     "object_change": ("{action}：{object}「{name}」{op}", '{action}: {object} "{name}" {op}'),
