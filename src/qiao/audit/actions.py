@@ -30,6 +30,8 @@ _ACTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "record_restore",
             "record_transfer",
             "record_unmask",
+            "record_merge",
+            "record_merge_undo",
         ),
     ),
     (

@@ -1,0 +1,365 @@
+"""De-duplication keys and matching: exact keys after normalisation and fuzzy company
+names (case, width, punctuation, legal suffixes, pinyin).
+
+Used by imports (``Deduper``: each file row against the earlier rows and the existing
+records the user can see) and by the duplicate finder of existing data
+(``qiao.io.merge``). Fuzzy matching never compares every pair: values are put into
+blocks (the first two characters of the company key, and the pinyin initials of those
+characters, so that a homophone typo still meets its original) and
+``rapidfuzz.process`` scores only a value's blocks.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pypinyin import Style, lazy_pinyin
+from rapidfuzz import fuzz, process
+from sqlalchemy.engine import Connection
+
+from qiao.context import Ctx
+from qiao.errors import BadRequest
+from qiao.forms.fields.base import Storage
+from qiao.forms.model import FieldMeta, FormMeta
+from qiao.io.mapping import label_key
+from qiao.org.access import form_access
+
+#: types compared fuzzily when fuzzy matching is on (company names, people, addresses)
+FUZZY_TYPES = frozenset({"text", "textarea"})
+#: types whose stored value is already canonical, so SQL can group them as they are
+CANONICAL_TYPES = frozenset(
+    {"phone", "email", "select", "number", "money", "percent", "rating", "date", "datetime",
+     "boolean", "relation", "user", "department", "idcard", "autonumber"}
+)  # fmt: skip
+
+_DROP = re.compile(r"[\s\W_]+", re.UNICODE)
+_EN_SUFFIX = re.compile(
+    r"(?:[\s,.;&]+|^)(?:co|ltd|inc|llc|corp|corporation|company|limited|plc|gmbh)\.?[\s,.]*$"
+)
+_ZH_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团", "公司")
+_BRANCH = "分公司"
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def text_key(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, spaces and punctuation dropped: the
+    mapping step's ``label_key``, so that a header and a value compare alike."""
+    return label_key(text)
+
+
+def company_key(text: str) -> str:
+    """A company name reduced to what tells companies apart: ``"深圳市腾讯计算机系统
+    有限公司"`` → ``"深圳市腾讯计算机系统"``, ``"ACME Co., Ltd."`` → ``"acme"``. The city
+    prefix and a bracketed region stay (other city, other company); 分公司 stays (a
+    branch is a customer of its own)."""
+    lowered = _nfkc(text).strip()
+    while True:  # "Foo Co., Ltd." drops Ltd then Co
+        shorter = _EN_SUFFIX.sub("", lowered)
+        if shorter == lowered or not shorter.strip():
+            break
+        lowered = shorter
+    key = _DROP.sub("", lowered)
+    stripped = True
+    while stripped:
+        stripped = False
+        if key.endswith(_BRANCH):
+            break
+        for suffix in _ZH_SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key = key[: -len(suffix)]
+                stripped = True
+                break
+    return key or _DROP.sub("", _nfkc(text))
+
+
+@functools.cache
+def _char_pinyin(char: str) -> str:
+    if char < "\u3400":
+        return char
+    return "".join(lazy_pinyin(char, style=Style.NORMAL))
+
+
+def pinyin(key: str) -> str:
+    """Toneless pinyin of a key, character by character (cached per character: the
+    phrase dictionary would be more exact for polyphones, and a hundred times slower)."""
+    return "".join(map(_char_pinyin, key))
+
+
+def initials(key: str, count: int = 2) -> str:
+    """Pinyin initials of the first ``count`` characters (the fuzzy block of a key)."""
+    return "".join(_char_pinyin(c)[:1] for c in key[:count])
+
+
+def similarity(a: str, b: str) -> float:
+    """0..1: rapidfuzz ratio of the company keys, or of their pinyin when that is closer
+    (深圳腾迅 / 深圳腾讯)."""
+    ka, kb = company_key(a), company_key(b)
+    if not ka or not kb:
+        return 0.0
+    score = fuzz.ratio(ka, kb)
+    if score < 100:
+        score = max(score, fuzz.ratio(pinyin(ka), pinyin(kb)))
+    return float(score) / 100.0
+
+
+# ----- exact keys ----------------------------------------------------------------------
+def _digits_phone(value: str) -> str:
+    digits = "".join(c for c in value if c.isdigit())
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def _decimal(value: Any) -> str | None:
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def exact_key(fm: FieldMeta, value: Any) -> str | None:
+    """The normalised form of an API value that two equal values share: phone digits
+    (no +86), lower-case e-mail, text without case/width/spaces/punctuation, canonical
+    numbers, ISO dates. None for a blank value (blank never matches)."""
+    if value is None or value == "" or value == []:
+        return None
+    kind = fm.type
+    if isinstance(value, list):
+        parts = sorted(k for k in (exact_key(fm, v) for v in value) if k is not None)
+        return "\x1f".join(parts) or None
+    if kind == "phone":
+        return _digits_phone(str(value)) or None
+    if kind == "email":
+        return str(value).strip().lower() or None
+    if kind in ("number", "money", "percent", "rating"):
+        return _decimal(value) or text_key(str(value)) or None
+    if kind in ("date", "datetime"):
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        return str(value).strip() or None
+    if kind == "boolean":
+        return "1" if value is True or str(value).lower() in ("1", "true") else "0"
+    if kind in ("select", "relation", "user", "department"):
+        return str(value).strip() or None
+    if isinstance(value, dict):
+        return text_key(" ".join(str(v) for v in value.values() if v)) or None
+    return text_key(str(value)) or None
+
+
+# ----- matching ------------------------------------------------------------------------
+@dataclass
+class Match:
+    kind: Literal["file", "existing"]
+    row: int | None
+    record_id: int | None
+    score: float
+
+
+@dataclass
+class _Fuzzy:
+    """One fuzzy value: company key, its pinyin, and the blocks it sits in."""
+
+    key: str
+    pinyin: str
+
+    @classmethod
+    def of(cls, text: str) -> _Fuzzy:
+        key = company_key(text)
+        return cls(key, pinyin(key))
+
+
+@dataclass
+class Index:
+    """Exact composite keys and fuzzy blocks of one set of entries (file rows or
+    existing records); an entry is a row index or a record id."""
+
+    fuzzy: bool
+    exact: dict[tuple[str, ...], int] = field(default_factory=dict)
+    # (exact part, block) -> parallel lists of company keys / pinyin and entries
+    by_key: dict[tuple[tuple[str, ...], str], tuple[list[str], list[int]]] = field(
+        default_factory=dict
+    )
+    by_sound: dict[tuple[tuple[str, ...], str], tuple[list[str], list[int]]] = field(
+        default_factory=dict
+    )
+    extra: dict[int, list[_Fuzzy]] = field(default_factory=dict)
+
+    def add(
+        self, entry: int, exact: tuple[str, ...], rest: tuple[str, ...], fz: list[_Fuzzy]
+    ) -> None:
+        self.exact.setdefault(exact, entry)
+        if not self.fuzzy or not fz or not fz[0].key:
+            return
+        first = fz[0]
+        keys, entries = self.by_key.setdefault((rest, first.key[:2]), ([], []))
+        keys.append(first.key)
+        entries.append(entry)
+        sounds, entries2 = self.by_sound.setdefault((rest, initials(first.key)), ([], []))
+        sounds.append(first.pinyin)
+        entries2.append(entry)
+        if len(fz) > 1:
+            self.extra[entry] = fz[1:]
+
+    def candidates(
+        self, rest: tuple[str, ...], fz: list[_Fuzzy], cutoff: float, limit: int | None = 5
+    ) -> dict[int, float]:
+        """Entries whose first fuzzy key scores at least ``cutoff`` (0..100) within the
+        blocks, and whose other fuzzy keys do too; entry -> score (0..1, the lowest)."""
+        found: dict[int, float] = {}
+        if not fz or not fz[0].key:
+            return found
+        first = fz[0]
+        for table, query, block in (
+            (self.by_key, first.key, first.key[:2]),
+            (self.by_sound, first.pinyin, initials(first.key)),
+        ):
+            hit = table.get((rest, block))
+            if hit is None:
+                continue
+            choices, entries = hit
+            for _, score, pos in process.extract(
+                query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
+            ):
+                entry = entries[pos]
+                found[entry] = max(found.get(entry, 0.0), score / 100.0)
+        if len(fz) > 1:
+            for entry in list(found):
+                others = self.extra.get(entry, [])
+                for mine, theirs in zip(fz[1:], others, strict=False):
+                    score = max(
+                        fuzz.ratio(mine.key, theirs.key), fuzz.ratio(mine.pinyin, theirs.pinyin)
+                    )
+                    if score < cutoff:
+                        found.pop(entry)
+                        break
+                    found[entry] = min(found[entry], score / 100.0)
+        return found
+
+
+class KeyPlan:
+    """How the key fields of a form are compared: exact ones (every key when fuzzy is
+    off) and fuzzy text ones."""
+
+    def __init__(self, form: FormMeta, keys: list[str], fuzzy: bool) -> None:
+        fields: list[FieldMeta] = []
+        for key in keys:
+            fm = form.by_key.get(key)
+            if fm is None or fm.storage is not Storage.COLUMN or fm.type == "subform":
+                raise BadRequest("dedupe_field_invalid", key=key)
+            fields.append(fm)
+        if not fields:
+            raise BadRequest("dedupe_fields_required")
+        self.fields = fields
+        self.fuzzy_fields = [fm for fm in fields if fuzzy and fm.type in FUZZY_TYPES]
+        self.exact_fields = [fm for fm in fields if fm not in self.fuzzy_fields]
+        self.fuzzy = bool(self.fuzzy_fields)
+
+    def split(
+        self, data: dict[str, Any]
+    ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, list[_Fuzzy]]:
+        """(exact key of all fields, exact key of the non-fuzzy fields, fuzzy values);
+        None where a key field is blank."""
+        full: list[str] = []
+        for fm in self.fields:
+            key = exact_key(fm, data.get(fm.key))
+            if key is None:
+                return None, None, []
+            full.append(key)
+        rest = tuple(k for fm, k in zip(self.fields, full, strict=True) if fm in self.exact_fields)
+        fz = [_Fuzzy.of(str(data.get(fm.key))) for fm in self.fuzzy_fields]
+        return tuple(full), rest, fz
+
+
+def load_existing(
+    conn: Connection, form: FormMeta, fields: Iterable[FieldMeta], scope: list[Any], ctx: Ctx
+) -> list[tuple[int, dict[str, Any]]]:
+    """(id, API values of ``fields``) of the live records in ``scope``: one SELECT."""
+    table = form.table
+    fields = list(fields)
+    columns = [table.c[fm.column_name] for fm in fields]
+    rows = conn.execute(
+        sa.select(table.c.id, *columns)
+        .where(table.c.deleted_at.is_(None), *scope)
+        .order_by(table.c.id)
+    )
+    readers = [(fm.key, fm.ftype.to_json, fm) for fm in fields]
+    result: list[tuple[int, dict[str, Any]]] = []
+    for row in rows:
+        values = {}
+        for (key, to_json, fm), stored in zip(readers, row[1:], strict=True):
+            values[key] = None if stored is None else to_json(fm, stored, ctx)
+        result.append((row[0], values))
+    return result
+
+
+class Deduper:
+    """Built once per import: keys of existing records loaded in bulk (one query over
+    the key columns, within the user's view scope — rows the user cannot see are not
+    matched), then ``check`` per file row in index order."""
+
+    def __init__(
+        self,
+        rt: Any,
+        conn: Connection,
+        ctx: Ctx,
+        form: FormMeta,
+        keys: list[str],
+        fuzzy: bool,
+        threshold: float,
+    ) -> None:
+        self.plan = KeyPlan(form, keys, fuzzy)
+        self.cutoff = max(0.0, min(1.0, threshold)) * 100.0
+        access = form_access(conn, ctx, form)
+        scope = access.scope_clauses("view") if access.can("view") else [sa.false()]
+        self.existing = Index(self.plan.fuzzy)
+        for record_id, values in load_existing(conn, form, self.plan.fields, scope, ctx):
+            full, rest, fz = self.plan.split(values)
+            if full is not None and rest is not None:
+                self.existing.add(record_id, full, rest, fz)
+        self.file = Index(self.plan.fuzzy)
+
+    def check(self, index: int, data: dict[str, Any]) -> Match | None:
+        """The earlier file row or existing record ``data`` duplicates, exact matches
+        first (file before existing), then fuzzy ones; the row joins the file's index."""
+        full, rest, fz = self.plan.split(data)
+        if full is None or rest is None:
+            return None
+        match: Match | None = None
+        row = self.file.exact.get(full)
+        if row is not None:
+            match = Match("file", row, None, 1.0)
+        else:
+            rid = self.existing.exact.get(full)
+            if rid is not None:
+                match = Match("existing", None, rid, 1.0)
+            elif self.plan.fuzzy:
+                match = self._fuzzy(rest, fz)
+        self.file.add(index, full, rest, fz)
+        return match
+
+    def _fuzzy(self, rest: tuple[str, ...], fz: list[_Fuzzy]) -> Match | None:
+        for kind, idx in (("file", self.file), ("existing", self.existing)):
+            found = idx.candidates(rest, fz, self.cutoff)
+            if found:
+                entry, score = max(found.items(), key=lambda item: (item[1], -item[0]))
+                if kind == "file":
+                    return Match("file", entry, None, score)
+                return Match("existing", None, entry, score)
+        return None
