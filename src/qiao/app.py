@@ -27,6 +27,7 @@ from qiao.api.routers import (
     health,
     io_dedupe,
     io_exports,
+    io_from_sheet,
     io_imports,
     org,
     records,
@@ -109,7 +110,7 @@ def create_app(
     api.include_router(audit_routes.router)
     api.include_router(file_routes.router)
     api.include_router(region_routes.router)
-    for io_module in (io_imports, io_dedupe, io_exports):
+    for io_module in (io_imports, io_dedupe, io_exports, io_from_sheet):
         api.include_router(io_module.router)
     app.include_router(api)
     app.include_router(health.router)
