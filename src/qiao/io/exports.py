@@ -9,8 +9,10 @@ the number of records. The "export" operation is required and the export is audi
 
 What to export comes from the request (filter, sort, fields, q), a saved view (its
 filter, sort and visible columns in order) or an export template (its columns and
-options); explicit request parameters win over the view's, and a request filter is
-AND-ed with the view's.
+options); explicit request parameters win over the view's, a template's columns over
+the view's, and a request filter is AND-ed with the view's. Unless the columns name a
+system field (id, owner, created_at, …) or come from a template, the record id, owner
+and creation time come first.
 
 XLSX is written by xlsxwriter in ``constant_memory`` mode (each row goes to the sheet's
 temporary file as soon as the next row starts) into a temporary file, which is then
@@ -194,6 +196,7 @@ def plan_export(rt: Runtime, ctx: Ctx, form_id: int, req: ExportRequest) -> Plan
         strict = keys is not None  # the caller's own keys must all exist
         filter_, sort = req.filter, req.sort
         mode: str | None = req.subforms
+        exact = False  # a template's columns are exactly those; else system ones first
         if req.view_id is not None:
             view = _load_view(conn, ctx, form_id, req.view_id)
             config = view.config or {}
@@ -206,6 +209,7 @@ def plan_export(rt: Runtime, ctx: Ctx, form_id: int, req: ExportRequest) -> Plan
             template = _load_template(conn, form_id, req.template_id)
             if req.fields is None:  # the template's columns win over a view's
                 keys = list(template.fields)
+                exact = True
             mode = mode or (template.options or {}).get("subforms")
         access.check_filter(filter_)
         access.check_sort(sort)
@@ -228,11 +232,13 @@ def plan_export(rt: Runtime, ctx: Ctx, form_id: int, req: ExportRequest) -> Plan
     fields = select_fields(form, keys)
     system = [k for k in keys or [] if k in SYSTEM_FIELDS]
     columns: list[Column] = []
-    if not system:
+    if not system and not exact:
         columns = [Column(_system_label(k, ctx.locale), None, k) for k in DEFAULT_SYSTEM]
-        ordered: list[str] = [fm.key for fm in fields]
-    else:
-        ordered = [k for k in keys or [] if k in SYSTEM_FIELDS or k in form.by_key]
+    ordered: list[str] = [
+        k
+        for k in (keys if keys is not None else [fm.key for fm in fields])
+        if k in SYSTEM_FIELDS or k in form.by_key
+    ]
     subforms: list[FieldMeta] = []
     for key in ordered:
         if key in SYSTEM_FIELDS:
