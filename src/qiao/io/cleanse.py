@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from qiao.data import regions
 from qiao.errors import FieldValueError
 from qiao.forms.fields._choices import ChoiceSettings
+from qiao.forms.fields.email import normalize_email
+from qiao.forms.fields.idcard import normalize_idcard
 from qiao.io.lookups import RelationIndex, match_key
 from qiao.io.parsing import (
     Cell,
@@ -31,7 +33,7 @@ from qiao.io.parsing import (
     normalize_multiline,
     normalize_phone,
     normalize_text,
-    number_parts,
+    number_text,
     parse_date,
     parse_datetime,
     parse_number,
@@ -105,10 +107,11 @@ def cleanser(*types: str, cache: bool = False) -> Callable[[Cleanser], Cleanser]
 
 def cleanse(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
     """One cell for one field. Blank cells (None, empty or white space) are empty."""
-    if cell is None or (isinstance(cell, str) and (not cell or cell.isspace())):
+    if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
         return BLANK
-    fn = _CLEANSERS.get(fm.type, default_cleanser)
-    if fm.type not in _CACHED:
+    kind = fm.type
+    fn = _CLEANSERS.get(kind, default_cleanser)
+    if kind not in _CACHED:
         return fn(fm, cell, ctx, env)
     key = (fm.key, cell.__class__, cell)
     hit = env.cache.get(key)
@@ -146,11 +149,8 @@ def default_cleanser(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cl
 
 @cleanser("text")
 def _text(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
-    if isinstance(cell, str) and cell.isascii() and "  " not in cell and "\n" not in cell:
-        text = cell.strip()  # fast path: nothing else to normalise
-    else:
-        text = normalize_text(raw_text(cell))
-    raw = cell if isinstance(cell, str) else raw_text(cell)
+    raw = cell if cell.__class__ is str else raw_text(cell)
+    text = normalize_text(raw)
     limit = int(getattr(fm.settings, "max_length", 200))
     if len(text) > limit:
         return Cleaned(text, text, text != raw, "too_long", {"value": text, "max": limit})
@@ -170,11 +170,13 @@ def _textarea(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
 @cleanser("idcard")
 def _idcard(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
     raw = raw_text(cell)
-    text = "".join(nfkc(raw).split()).replace("-", "").upper()
+    text = nfkc(raw).strip()
+    if " " in text or "-" in text:
+        text = "".join(text.split()).replace("-", "")
     try:
-        value = fm.ftype.from_text(fm, text, ctx)
+        value = normalize_idcard(text.upper(), bool(getattr(fm.settings, "allow_15", False)))
     except FieldValueError as exc:
-        return _issue("idcard_invalid", raw, rule=exc.code)
+        return _issue("idcard_invalid", raw.strip(), rule=exc.code)
     return _ok(value, value, raw)
 
 
@@ -194,7 +196,9 @@ def _email(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
     local, at, domain = text.rpartition("@")
     text = f"{local}@{domain.lower()}" if at else text
     try:
-        fm.ftype.from_text(fm, text, ctx)
+        if len(text) > 254:
+            raise FieldValueError("too_long")
+        normalize_email(text)
     except FieldValueError:
         return _issue("email_invalid", raw.strip())
     return _ok(text, text, raw)
@@ -217,11 +221,10 @@ def _url(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
 @cleanser("number", "money")
 def _number(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
     raw = raw_text(cell)
-    parts = number_parts(cell)
-    if parts is None:
+    found = number_text(cell)
+    if found is None:
         return _issue("number_unparsed", raw.strip())
-    text = decimal_text(parts[0])
-    return _ok(text, text, raw)
+    return _ok(found[0], found[0], raw)
 
 
 @cleanser("percent")
@@ -252,9 +255,9 @@ def _datetime(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
     if moment is None:
         return _issue("date_unparsed", raw.strip())
     value = moment.isoformat()
-    text = moment.strftime("%Y-%m-%d %H:%M") if moment.second == 0 else value.replace("T", " ")
-    if moment.tzinfo is not None:
-        text = value.replace("T", " ")
+    text = value.replace("T", " ")
+    if moment.tzinfo is None and moment.second == 0 and moment.microsecond == 0:
+        text = text[:16]  # 2024-03-05 14:30
     return _ok(value, text, raw)
 
 

@@ -125,7 +125,7 @@ _TESTS: list[tuple[str, Callable[[Cell], bool]]] = [
 
 
 def _share(cells: list[Cell], test: Callable[[Cell], bool]) -> float:
-    misses, allowed = 0, len(cells) * (1 - SHARE)
+    misses, allowed = 0, len(cells) * (1 - SHARE) + 1e-9
     for cell in cells:
         if not test(cell):
             misses += 1
@@ -196,7 +196,7 @@ def _decide(cells: list[Cell], texts: list[str]) -> tuple[str, dict[str, Any]]:
     if multi is not None:
         return "multiselect", {"choices": [{"label": c} for c in multi]}
     longest = max(len(t) for t in texts)
-    if longest > LONG_TEXT or any("\n" in t for t in texts):
+    if longest > LONG_TEXT or any(isinstance(c, str) and "\n" in c.strip() for c in cells):
         return "textarea", {}
     return "text", {}
 

@@ -26,8 +26,17 @@ _KEEP_PUNCT = set("，。：；！？（）【】「」『』《》、“”‘�
 _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_PUNCT}
 _WIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20})
 _WIDTH.update({0x200B: None, 0xFEFF: None, 0x200C: None, 0x200D: None})  # type: ignore[dict-item]
+_WIDE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _WIDTH) + "]")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _unwide(s: str) -> str:
+    if _WIDE.search(s):
+        s = s.translate(_WIDTH)
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    return s
 
 
 def normalize_text(s: str) -> str:
@@ -35,7 +44,7 @@ def normalize_text(s: str) -> str:
     spaces and ASCII symbols into half-width (the NFKC mapping), Chinese punctuation
     (，。：；（）…) kept as typed."""
     if not s.isascii():
-        s = unicodedata.normalize("NFC", s.translate(_WIDTH))
+        s = _unwide(s)
     if "  " in s or "\n" in s or "\t" in s or "\r" in s:
         return " ".join(s.split())
     return s.strip()
@@ -45,7 +54,7 @@ def normalize_multiline(s: str) -> str:
     """:func:`normalize_text` per line, for multi-line text: line breaks are kept (at
     most one empty line in a row), the ends trimmed."""
     if not s.isascii():
-        s = unicodedata.normalize("NFC", s.translate(_WIDTH))
+        s = _unwide(s)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     lines = [_HORIZONTAL_SPACE.sub(" ", line).strip() for line in s.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
@@ -54,7 +63,9 @@ def normalize_multiline(s: str) -> str:
 def nfkc(s: str) -> str:
     """Full NFKC (also ，→ , and （→ ( ): for values whose punctuation is syntax, such
     as numbers, dates and phone numbers."""
-    return s if s.isascii() else unicodedata.normalize("NFKC", s)
+    if s.isascii() or unicodedata.is_normalized("NFKC", s):
+        return s
+    return unicodedata.normalize("NFKC", s)
 
 
 def raw_text(cell: Cell) -> str:
@@ -81,68 +92,88 @@ def raw_text(cell: Cell) -> str:
 
 # ----- numbers --------------------------------------------------------------------------
 
-_CURRENCY_PREFIX = re.compile(r"^(?:US\$|HK\$|RMB|CNY|USD|EUR|HKD|JPY|[¥$€£])\s*", re.IGNORECASE)
-_CURRENCY_SUFFIX = re.compile(r"\s*(?:RMB|CNY|USD|EUR|HKD|JPY|元|块|圆)$", re.IGNORECASE)
+#: a number with what people write around it: (¥-1,234.5万元), US$ 12, 3亿, -5 RMB
+_MESSY = re.compile(
+    r"^(?P<open>\()?\s*(?P<sign>[-+])?\s*"
+    r"(?P<cur>US\$|HK\$|RMB|CNY|USD|EUR|HKD|JPY|[¥$€£])?\s*(?P<sign2>-)?\s*"
+    r"(?P<num>(?:\d[\d, ]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<unit>[万亿千]{0,2})\s*"
+    r"(?P<cur2>RMB|CNY|USD|EUR|HKD|JPY|元|块|圆)?\s*(?P<close>\))?$",
+    re.IGNORECASE,
+)
 _UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000)}
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
-_MINUS = str.maketrans({"−": "-", "–": "-", "—": "-"})
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 
 
-def number_parts(cell: Cell) -> tuple[Decimal, bool] | None:
-    """(value, whether a currency sign or word was present) of a number cell; None when
-    it is no number. Percent signs are not numbers here (see :func:`parse_percent`)."""
+def number_text(cell: Cell) -> tuple[str, bool] | None:
+    """(the number as plain decimal text — no exponent, no trailing zeros —, whether a
+    currency sign or word was present); None when the cell is no number. Percent signs
+    are not numbers here (see :func:`parse_percent`)."""
     if cell is None or isinstance(cell, bool):
         return None
     if isinstance(cell, int):
-        return Decimal(cell), False
+        return str(cell), False
     if isinstance(cell, float):
         if cell != cell or cell in (float("inf"), float("-inf")):
             return None
-        return Decimal(repr(cell)), False
+        if cell.is_integer() and abs(cell) < 1e15:
+            return str(int(cell)), False
+        text = repr(cell)
+        return (_plain(text) if "e" in text else text), False
     if not isinstance(cell, str):
         return None
-    text = nfkc(cell).strip().translate(_MINUS)
+    text = nfkc(cell).strip()
     if not text:
         return None
     if _PLAIN_NUMBER.match(text):  # the common case: nothing to strip
-        return _decimal(text), False
+        return _plain(text), False
+    if "−" in text:  # a typographic minus
+        text = text.replace("−", "-")
     return _messy_number(text)
 
 
-def _messy_number(text: str) -> tuple[Decimal, bool] | None:
-    negative = False
-    if text.startswith("(") and text.endswith(")"):
-        negative, text = True, text[1:-1].strip()
-    if text.startswith("-"):
-        negative, text = not negative, text[1:].strip()
-    elif text.startswith("+"):
-        text = text[1:].strip()
-    currency = False
-    stripped = _CURRENCY_PREFIX.sub("", text)
-    if stripped != text:
-        currency, text = True, stripped
-        if text.startswith("-"):  # ¥-1,234
-            negative, text = not negative, text[1:].strip()
-    stripped = _CURRENCY_SUFFIX.sub("", text)
-    if stripped != text:
-        currency, text = True, stripped
-    factor = Decimal(1)
-    while text and text[-1] in _UNITS:  # 1.2万, 3亿, 2万亿
-        factor *= _UNITS[text[-1]]
-        text = text[:-1].rstrip()
-    text = text.replace(" ", "")
-    if "," in text:
-        if not _GROUPED.match(text):
+def _plain(text: str) -> str:
+    """Canonical decimal text of a plain number (which may have an exponent)."""
+    if "e" in text or "E" in text:
+        value = _decimal(text)
+        return decimal_text(value) if value is not None else text
+    if text[0] == "+":
+        text = text[1:]
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.startswith("."):
+        text = "0" + text
+    elif text.startswith("-."):
+        text = "-0" + text[1:]
+    return "0" if text in ("", "-", "-0") else text
+
+
+def _messy_number(text: str) -> tuple[str, bool] | None:
+    match = _MESSY.match(text)
+    if match is None:
+        return None
+    opened, sign, cur, sign2, digits, unit, cur2, closed = match.groups()
+    if bool(opened) != bool(closed):
+        return None
+    if " " in digits:
+        digits = digits.replace(" ", "")
+    if "," in digits:
+        if not _GROUPED.match(digits):
             return None
-        text = text.replace(",", "")
-    if not _PLAIN_NUMBER.match(text) or text[:1] in "+-":
-        return None
-    value = _decimal(text)
-    if value is None:
-        return None
-    value *= factor
-    return (-value if negative else value), currency
+        digits = digits.replace(",", "")
+    negative = bool(opened) ^ (sign == "-") ^ (sign2 == "-")
+    if unit:
+        value = _decimal(digits)
+        if value is None:
+            return None
+        for char in unit:
+            value *= _UNITS[char]
+        result = decimal_text(value)
+    else:
+        result = _plain(digits)
+    if negative and result != "0":
+        result = "-" + result
+    return result, bool(cur or cur2)
 
 
 def _decimal(text: str) -> Any:
@@ -153,10 +184,16 @@ def _decimal(text: str) -> Any:
     return value if value.is_finite() else None
 
 
+def number_parts(cell: Cell) -> tuple[Decimal, bool] | None:
+    """:func:`number_text` as a Decimal."""
+    found = number_text(cell)
+    return None if found is None else (Decimal(found[0]), found[1])
+
+
 def parse_number(cell: Cell) -> Decimal | None:
     """1,234.5 / ¥1,234 / $12 / 1.2万 / 3亿 / (1,234) → Decimal; None otherwise."""
-    parts = number_parts(cell)
-    return None if parts is None else parts[0]
+    found = number_text(cell)
+    return None if found is None else Decimal(found[0])
 
 
 def parse_percent(cell: Cell) -> Decimal | None:
@@ -180,7 +217,9 @@ def parse_percent(cell: Cell) -> Decimal | None:
 
 def decimal_text(value: Decimal) -> str:
     """Plain text of a Decimal, without exponent or trailing zeros: 12000, 0.155."""
-    text = f"{value:f}"
+    text = str(value)
+    if "E" in text:
+        text = f"{value:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
