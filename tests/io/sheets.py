@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-Rows = Sequence[Sequence[Any]]
+Rows = Sequence[Any]  # rows of cells (lists or tuples)
 
 
 # ----- writers -------------------------------------------------------------------------------

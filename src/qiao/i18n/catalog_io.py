@@ -25,6 +25,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- import template ---
     "import_template_sheet": {"zh-CN": "导入模板", "en": "Import template"},
+    "import_template_lists": {"zh-CN": "选项", "en": "Options"},
     "import_template_required": {"zh-CN": "必填", "en": "Required"},
     "import_template_choices": {
         "zh-CN": "请从下拉列表中选择",

@@ -1,0 +1,202 @@
+"""Import templates: an .xlsx a user fills in and uploads again.
+
+One column per field a spreadsheet cell can fill — live, writable, made out of text:
+sub-forms, files and computed fields are left out — headed by the field's label in form
+order (so the import maps every column by itself), a sample row showing what a value
+looks like, a dropdown on select (and yes/no) columns, a note on required headers, and
+text-formatted columns for phones and ID numbers so Excel does not turn them into
+1.38E+10. Choices that do not fit in a dropdown's 255-character list go to a hidden
+sheet the dropdown refers to.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from qiao.context import Ctx
+from qiao.forms.fields._choices import ChoiceSettings, active_labels
+from qiao.forms.fields.base import Storage
+from qiao.forms.model import FieldMeta, FormMeta
+from qiao.i18n import translate
+
+#: a plausible value per field type (zh-CN, en) that the type's ``from_text`` accepts; a
+#: type not listed (members, departments, relations: values that exist only in this
+#: installation) gets a blank sample
+SAMPLES: dict[str, tuple[Any, Any]] = {
+    "text": ("示例文本", "Sample text"),
+    "textarea": ("第一行\n第二行", "First line\nSecond line"),
+    "richtext": ("一段说明", "A paragraph"),
+    "number": (100, 100),
+    "money": (1234.56, 1234.56),
+    "percent": ("12.5%", "12.5%"),
+    "rating": (4, 4),
+    "date": (date(2024, 3, 5), date(2024, 3, 5)),
+    "datetime": (datetime(2024, 3, 5, 9, 30), datetime(2024, 3, 5, 9, 30)),
+    "phone": ("13800138000", "13800138000"),
+    "email": ("zhangsan@example.com", "zhangsan@example.com"),
+    "url": ("https://www.example.com", "https://www.example.com"),
+    "idcard": ("11010519491231002X", "11010519491231002X"),
+    "address": ("广东省深圳市南山区科技园路1号", "广东省深圳市南山区科技园路1号"),
+    "location": ("39.908722,116.397499", "39.908722,116.397499"),
+    "boolean": ("是", "Yes"),
+}
+#: the cell format of a type's column: text for values that look like numbers but are
+#: not (phones, ID numbers, codes), dates as dates
+COLUMN_FORMATS = {"phone": "text", "idcard": "text", "text": "text", "date": "date",
+                  "datetime": "datetime"}  # fmt: skip
+#: fixed dropdowns of types without choices in their settings
+LISTS: dict[str, tuple[list[str], list[str]]] = {"boolean": (["是", "否"], ["Yes", "No"])}
+_INLINE_LIMIT = 255  # Excel's limit on a literal validation list
+_LAST_ROW = 1_048_575
+_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+
+
+def template_fields(form: FormMeta) -> list[FieldMeta]:
+    """The fields a spreadsheet cell can fill, in form order."""
+    out = []
+    for fm in form.live_fields:
+        ftype = fm.ftype
+        if fm.system or ftype.internal or not ftype.writable or not ftype.accepts_conversion:
+            continue
+        if fm.storage is Storage.CHILD:
+            continue
+        out.append(fm)
+    return out
+
+
+def import_template(form: FormMeta, ctx: Ctx, locale: str) -> bytes:
+    """The template workbook for ``form`` with texts in ``locale``."""
+    zh = locale == "zh-CN"
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet_name = _SHEET_NAME.sub("", form.name).strip()[:31] or translate(
+        "import_template_sheet", locale
+    )
+    sheet = book.add_worksheet(sheet_name)
+    formats = {
+        "header": book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"}
+        ),
+        "required": book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_color": "#C00000"}
+        ),
+        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "text": book.add_format({"num_format": "@"}),
+        "wrap": book.add_format({"text_wrap": True}),
+    }
+    list_name = translate("import_template_lists", locale)
+    lists = _ListSheet(book, list_name if list_name != sheet_name else f"{list_name}_")
+    sheet.freeze_panes(1, 0)
+    sheet.set_row(0, 22)
+    for col, fm in enumerate(template_fields(form)):
+        header = formats["required"] if fm.required else formats["header"]
+        sheet.write_string(0, col, fm.label, header)
+        sample = SAMPLES.get(fm.type, ("", ""))[0 if zh else 1]
+        choices = _choices(fm, zh)
+        if choices and fm.storage is Storage.COLUMN:
+            sample = choices[0]
+            _dropdown(sheet, col, choices, lists, locale)
+        elif choices:  # several values in one cell: a note lists them
+            sample = "、".join(choices[:2])
+        _write_sample(sheet, col, fm, sample, formats)
+        if note := _note(fm, choices, locale):
+            sheet.write_comment(0, col, note, {"x_scale": 1.5, "y_scale": 1.2})
+        sheet.set_column(col, col, _width(fm.label, sample), _column_format(fm, formats))
+    book.close()
+    return out.getvalue()
+
+
+def _choices(fm: FieldMeta, zh: bool) -> list[str]:
+    if isinstance(fm.settings, ChoiceSettings):
+        return active_labels(fm.settings)
+    fixed = LISTS.get(fm.type)
+    return list(fixed[0 if zh else 1]) if fixed else []
+
+
+def _write_sample(
+    sheet: Worksheet, col: int, fm: FieldMeta, sample: Any, formats: dict[str, Any]
+) -> None:
+    if isinstance(sample, datetime):
+        sheet.write_datetime(1, col, sample, formats["datetime"])
+    elif isinstance(sample, date):
+        sheet.write_datetime(
+            1, col, datetime(sample.year, sample.month, sample.day), formats["date"]
+        )
+    elif isinstance(sample, int | float):
+        sheet.write_number(1, col, sample)
+    elif sample:
+        fmt = formats["wrap"] if "\n" in sample else _column_format(fm, formats)
+        sheet.write_string(1, col, sample, fmt)
+
+
+def _column_format(fm: FieldMeta, formats: dict[str, Any]) -> Any:
+    name = COLUMN_FORMATS.get(fm.type)
+    return formats[name] if name else None
+
+
+def _note(fm: FieldMeta, choices: list[str], locale: str) -> str:
+    lines = []
+    if fm.required:
+        lines.append(translate("import_template_required", locale))
+    if choices and fm.storage is not Storage.COLUMN:
+        shown = "、".join(choices[:30]) + ("…" if len(choices) > 30 else "")
+        lines.append(translate("import_template_multi", locale, {"choices": shown}))
+    if fm.settings.description:
+        lines.append(fm.settings.description[:500])
+    return "\n".join(lines)
+
+
+def _width(label: str, sample: Any) -> float:
+    """Column width in characters, CJK counted double, between 10 and 50."""
+
+    def chars(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    longest = max(chars(label) + 4, *(chars(line) + 2 for line in str(sample).splitlines()))
+    return float(min(max(longest, 10), 50))
+
+
+class _ListSheet:
+    """A hidden sheet holding long choice lists, one column per field, created on use."""
+
+    def __init__(self, book: xlsxwriter.Workbook, name: str) -> None:
+        self.book = book
+        self.name = name[:31]
+        self.sheet: Worksheet | None = None
+        self.columns = 0
+
+    def add(self, choices: list[str]) -> str:
+        if self.sheet is None:
+            self.sheet = self.book.add_worksheet(self.name)
+            self.sheet.hide()
+        col = self.columns
+        self.columns += 1
+        for row, label in enumerate(choices):
+            self.sheet.write_string(row, col, label)
+        letter = xl_col_to_name(col)
+        return f"='{self.name}'!${letter}$1:${letter}${len(choices)}"
+
+
+def _dropdown(
+    sheet: Worksheet, col: int, choices: list[str], lists: _ListSheet, locale: str
+) -> None:
+    options: dict[str, Any] = {
+        "validate": "list",
+        "error_type": "warning",
+        "error_title": translate("import_template_choices", locale),
+        "error_message": translate("import_template_choices", locale),
+    }
+    inline = ",".join(choices)
+    if len(inline) <= _INLINE_LIMIT and not any("," in c or '"' in c for c in choices):
+        options["source"] = choices
+    else:
+        options["source"] = lists.add(choices)
+    sheet.data_validation(1, col, _LAST_ROW, col, options)
