@@ -207,9 +207,9 @@ export function remapByLabel(
 }
 
 /**
- * A saved mapping applied to the columns: its keys are header labels (compared with
- * `labelKey`) or column numbers; a field is used once; columns it does not name keep
- * their current choice.
+ * A saved mapping applied to the columns: its keys are column indexes (as the server
+ * sends a saved mapping already laid onto this file) or header labels (compared with
+ * `labelKey`); a field is used once; columns it does not name keep their current choice.
  */
 export function applySavedMapping(
   columns: Pick<ColumnInfo, "index" | "label">[],
@@ -219,8 +219,9 @@ export function applySavedMapping(
   const normalised = new Map(Object.entries(saved).map(([k, v]) => [labelKey(k), v]));
   const result: Record<string, string | null> = {};
   for (const c of columns) {
-    const key = labelKey(c.label);
-    result[String(c.index)] = normalised.has(key) ? (normalised.get(key) ?? null) : (current[String(c.index)] ?? null);
+    const byIndex = saved[String(c.index)];
+    const byLabel = normalised.get(labelKey(c.label));
+    result[String(c.index)] = byIndex ?? byLabel ?? current[String(c.index)] ?? null;
   }
   const seen = new Set<string>();
   for (const c of columns) {

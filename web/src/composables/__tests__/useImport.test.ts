@@ -97,6 +97,11 @@ describe("mapping helpers", () => {
     const result = applySavedMapping(columns, { 客户名称: "name", "手 机": "phone", 公司: "name" }, { 2: "company" });
     expect(result).toEqual({ 0: "name", 1: "phone", 2: null });
   });
+
+  it("applies a saved mapping the server laid onto this file's column indexes", () => {
+    const columns = [{ index: 0, label: "名称" }, { index: 1, label: "电话" }, { index: 2, label: "备注" }];
+    expect(applySavedMapping(columns, { 0: "name", 1: "phone", 2: null }, { 2: "notes" })).toEqual({ 0: "name", 1: "phone", 2: "notes" });
+  });
 });
 
 describe("import state helpers", () => {

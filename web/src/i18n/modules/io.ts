@@ -121,6 +121,8 @@ const zh = {
       skipOrError: "跳过或有错误",
       hasErrors: "{n} 行有错误，这些行不会导入",
       download: "下载错误报告",
+      reportHelp: "报告包含所有行，有错误的单元格标红并附说明（第一列汇总每行的错误）。改好后点「重新上传修正后的文件」。也可以先导入没有错误的行，再",
+      errorRowsOnly: "只下载有错误的行，改好后另行导入",
       reupload: "重新上传修正后的文件",
       reuploadHelp: "上传修正后的错误报告（或原文件）。字段对应、选项处理和去重设置会沿用本次的设置。",
       reuploaded: "已读取修正后的文件「{name}」",
@@ -138,6 +140,7 @@ const zh = {
       lost: "暂时无法获取进度，正在重试…",
       viewData: "查看数据",
       another: "再导入一个文件",
+      downloadFailed: "下载未导入的行",
       resultCounts: "新建 {created} 条，更新 {updated} 条，跳过 {skipped} 条，失败 {failed} 条",
       result: {
         done: "导入完成",
@@ -338,6 +341,8 @@ const en: typeof zh = {
       skipOrError: "Skipped or with errors",
       hasErrors: "{n} rows have errors and will not be imported",
       download: "Download the error report",
+      reportHelp: "The report has every row; bad cells are red with a note (the first column sums up each row's errors). Fix them, then click \"Upload the corrected file\". Or import the good rows now and",
+      errorRowsOnly: "download only the rows with errors, to import them later",
       reupload: "Upload the corrected file",
       reuploadHelp: "Upload the corrected error report (or the original file). The column mapping, option handling and duplicate settings of this import are kept.",
       reuploaded: "Read the corrected file \"{name}\"",
@@ -355,6 +360,7 @@ const en: typeof zh = {
       lost: "Progress is unavailable for a moment, retrying…",
       viewData: "View the data",
       another: "Import another file",
+      downloadFailed: "Download the rows not imported",
       resultCounts: "{created} created, {updated} updated, {skipped} skipped, {failed} failed",
       result: {
         done: "Import finished",
