@@ -58,6 +58,7 @@ bench: $(STAMP) postgres $(WEB_BUILD)
 	$(BIN)/python bench/webapp.py
 	$(BIN)/python bench/permissions.py
 	$(BIN)/python bench/formulas.py
+	$(BIN)/python bench/imports.py
 
 clean:
 	rm -rf $(VENV) qiao-data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/qiao/web/dist
