@@ -195,7 +195,8 @@ def test_dates_and_datetimes() -> None:
     assert clean(field("date"), datetime(2024, 3, 5)).changed is False
     assert clean(field("date"), "昨天").issue == "date_unparsed"
     moment = clean(field("datetime"), "2024/3/5 14:30")
-    assert (moment.value, moment.text) == ("2024-03-05T14:30:00", "2024-03-05 14:30")
+    assert (moment.value, moment.text) == ("2024-03-05T14:30:00", "2024-03-05 14:30:00")
+    assert clean(field("datetime"), datetime(2024, 3, 5, 14, 30)).changed is False
     assert clean(field("datetime"), "2024-03-05").value == "2024-03-05T00:00:00"
 
 
@@ -311,6 +312,10 @@ def test_references_through_the_index() -> None:
     owner = field("user", key="owner")
     assert cleanse(owner, "张三", CTX, env).value == 7
     assert cleanse(owner, "李四", CTX, env).issue == "member_unknown"
+    # a field the index was not loaded for takes ids only
+    dept = field("department", key="dept")
+    assert cleanse(dept, "12", CTX, env).value == 12
+    assert cleanse(dept, "销售部", CTX, env).issue == "department_unknown"
 
 
 def test_every_issue_code_has_messages_naming_the_value() -> None:

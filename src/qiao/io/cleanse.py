@@ -254,11 +254,8 @@ def _datetime(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
     moment = parse_datetime(cell)
     if moment is None:
         return _issue("date_unparsed", raw.strip())
-    value = moment.isoformat()
-    text = value.replace("T", " ")
-    if moment.tzinfo is None and moment.second == 0 and moment.microsecond == 0:
-        text = text[:16]  # 2024-03-05 14:30
-    return _ok(value, text, raw)
+    value = moment.isoformat(timespec="seconds")
+    return _ok(value, moment.isoformat(sep=" ", timespec="seconds"), raw)
 
 
 @cleanser("rating", cache=True)
@@ -415,6 +412,11 @@ _REF_CODES = {
 }
 
 
+def _as_id(text: str) -> list[int]:
+    digits = text.removeprefix("#")
+    return [int(digits)] if digits.isascii() and digits.isdigit() and len(digits) < 19 else []
+
+
 @cleanser("relation", "user", "department", cache=True)
 def _reference(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
     """Display text → id(s) through :class:`RelationIndex`; a multiple relation takes
@@ -424,8 +426,10 @@ def _reference(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
     multiple = bool(getattr(fm.settings, "multiple", False))
     parts = [p for p in REF_SPLIT.split(raw.strip()) if p] if multiple else [raw.strip()]
     ids: list[int] = []
+    indexed = env.relations.has(fm.key)
     for part in parts:
-        found = env.relations.match(fm.key, part)
+        # without an index for the field (not loaded), only ids can be taken as they are
+        found = env.relations.match(fm.key, part) if indexed else _as_id(part)
         if not found:
             return _issue(missing, normalize_text(part))
         if len(found) > 1:

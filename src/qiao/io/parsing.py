@@ -17,8 +17,8 @@ from typing import Any
 
 from qiao.errors import FieldValueError
 from qiao.forms.fields.phone import normalize_cn_phone
-
-Cell = str | int | float | bool | date | datetime | None
+from qiao.io.readers import Cell as Cell
+from qiao.io.readers import cell_text
 
 #: full-width forms of ASCII (U+FF01..U+FF5E) and the ideographic space, as NFKC maps
 #: them, except the punctuation that belongs to Chinese text and stays as typed
@@ -69,25 +69,12 @@ def nfkc(s: str) -> str:
 
 
 def raw_text(cell: Cell) -> str:
-    """A cell as plain text, the way the spreadsheet shows it: 12.0 → "12", dates ISO,
-    a datetime at midnight as its date."""
-    if cell is None:
-        return ""
-    if isinstance(cell, str):
+    """A cell as plain text, the way the spreadsheet shows it (the readers' rendering:
+    12.0 → "12", dates ISO, a datetime at midnight as its date), so that "changed"
+    compares with what the preview shows as the raw cell."""
+    if cell.__class__ is str:
         return cell
-    if isinstance(cell, bool):
-        return "TRUE" if cell else "FALSE"
-    if isinstance(cell, float):
-        if cell.is_integer() and abs(cell) < 1e16:
-            return str(int(cell))
-        return repr(cell)
-    if isinstance(cell, datetime):
-        if cell.time() == time() and cell.tzinfo is None:
-            return cell.date().isoformat()
-        return cell.isoformat(sep=" ")
-    if isinstance(cell, date):
-        return cell.isoformat()
-    return str(cell)
+    return cell_text(cell)
 
 
 # ----- numbers --------------------------------------------------------------------------
