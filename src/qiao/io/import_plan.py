@@ -259,6 +259,7 @@ def analyse(
                     unknown.setdefault(fm.key, {})[raw] = None
         datas.append(data)
 
+    adds = _used(adds, datas)
     actions, matches, targets = _decide(rt, conn, ctx, form, datas, options, frozen)
     errors = _validate(conn, access, vform, ctx, datas, actions, targets)
     for index in errors:
@@ -275,6 +276,23 @@ def analyse(
         added_options=adds,
         unknown_options={k: list(v) for k, v in unknown.items()},
     )
+
+
+def _used(adds: dict[str, list[str]], datas: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The options to add that some row of the file actually holds."""
+    used: dict[str, list[str]] = {}
+    for key, labels in adds.items():
+        seen: set[str] = set()
+        for data in datas:
+            value = data.get(key)
+            if isinstance(value, list):
+                seen.update(str(v) for v in value)
+            elif value is not None:
+                seen.add(str(value))
+        kept = [label for label in labels if label in seen]
+        if kept:
+            used[key] = kept
+    return used
 
 
 def _decide(
