@@ -277,8 +277,8 @@ def _rating(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
 
 # ----- yes/no -------------------------------------------------------------------------------
 
-_TRUE = frozenset(["是", "对", "有", "y", "yes", "true", "t", "1", "√", "✓", "✔", "on", "真", "ok"])
-_FALSE = frozenset(
+TRUE_WORDS = _TRUE = frozenset(["是", "对", "有", "y", "yes", "true", "t", "1", "√", "✓", "✔", "on", "真", "ok"])
+FALSE_WORDS = _FALSE = frozenset(
     [
         "否",
         "不是",

@@ -19,7 +19,7 @@ from qiao.errors import FieldValueError
 from qiao.forms.fields.base import registry
 from qiao.forms.fields.email import normalize_email
 from qiao.forms.fields.idcard import normalize_idcard
-from qiao.io.cleanse import SPLIT
+from qiao.io.cleanse import FALSE_WORDS, SPLIT, TRUE_WORDS
 from qiao.io.parsing import (
     Cell,
     is_datetime_text,
@@ -182,6 +182,14 @@ def _currency(texts: list[str]) -> str:
     return "CNY"
 
 
+def _is_boolean(cells: list[Cell], texts: list[str]) -> bool:
+    """是/否, Y/N, √/× … (a yes and a no word, nothing else), or boolean cells."""
+    if all(isinstance(c, bool) for c in cells):
+        return True
+    words = {t.lower() for t in texts}
+    return len(words) == 2 and words <= TRUE_WORDS | FALSE_WORDS and bool(words & TRUE_WORDS)
+
+
 def _decide(cells: list[Cell], texts: list[str]) -> tuple[str, dict[str, Any]]:
     for kind, test in _TESTS:
         if _share(cells, test) >= SHARE:
@@ -189,6 +197,8 @@ def _decide(cells: list[Cell], texts: list[str]) -> tuple[str, dict[str, Any]]:
             if "__type" in settings:
                 return str(settings.pop("__type")), settings
             return kind, settings
+    if _is_boolean(cells, texts):
+        return "boolean", {}
     choices = _choices(texts)
     if choices is not None:
         return "select", {"choices": [{"label": c} for c in choices]}
