@@ -277,7 +277,9 @@ def _rating(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
 
 # ----- yes/no -------------------------------------------------------------------------------
 
-TRUE_WORDS = _TRUE = frozenset(["是", "对", "有", "y", "yes", "true", "t", "1", "√", "✓", "✔", "on", "真", "ok"])
+TRUE_WORDS = _TRUE = frozenset(
+    ["是", "对", "有", "y", "yes", "true", "t", "1", "√", "✓", "✔", "on", "真", "ok"]
+)
 FALSE_WORDS = _FALSE = frozenset(
     [
         "否",
