@@ -204,9 +204,12 @@ def test_phone_email_url_idcard() -> None:
     phone = clean(field("phone"), "+86 138 0013 8000")
     assert (phone.value, phone.changed) == ("13800138000", True)
     assert clean(field("phone"), 13800138000.0).value == "13800138000"
+    ext = clean(field("phone"), "（0755）8888-1234 转 123")
+    assert (ext.value, ext.text) == ("(0755)8888-1234 转 123", "0755-88881234-123")
     bad = clean(field("phone"), "138001")
     assert (bad.issue, bad.value) == ("phone_invalid", "138001")
-    assert clean(field("email"), " Zhang.San＠Example.COM ").value == "Zhang.San@example.com"
+    assert clean(field("email"), " Zhang.San＠Example.COM ").value == "zhang.san@example.com"
+    assert clean(field("email"), "mailto:a@b.cn").value == "a@b.cn"
     assert clean(field("email"), "zhang@").issue == "email_invalid"
     assert clean(field("url"), "www.example.com").value == "https://www.example.com"
     assert clean(field("url"), "not a url").issue == "url_invalid"

@@ -38,6 +38,7 @@ from qiao.io.parsing import (
     parse_datetime,
     parse_number,
     parse_percent,
+    phone_input,
     raw_text,
 )
 
@@ -183,25 +184,23 @@ def _idcard(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
 @cleanser("phone")
 def _phone(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
     raw = raw_text(cell)
-    value = normalize_phone(raw)
-    if value is None:
+    found = phone_input(raw)
+    if found is None:
         return _issue("phone_invalid", raw.strip())
-    return _ok(value, value, raw)
+    return _ok(found[0], found[1], raw)
 
 
 @cleanser("email")
 def _email(fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
     raw = raw_text(cell)
     text = "".join(nfkc(raw).split()).removeprefix("mailto:")
-    local, at, domain = text.rpartition("@")
-    text = f"{local}@{domain.lower()}" if at else text
     try:
         if len(text) > 254:
             raise FieldValueError("too_long")
-        normalize_email(text)
+        value = normalize_email(text)  # lower case, as the field stores it
     except FieldValueError:
         return _issue("email_invalid", raw.strip())
-    return _ok(text, text, raw)
+    return _ok(value, value, raw)
 
 
 @cleanser("url")

@@ -341,15 +341,30 @@ def is_datetime_text(cell: Cell) -> bool:
 _PHONE_PREFIX = re.compile(r"^(?:tel:|电话|手机|座机|TEL|Tel|Mobile)\s*[:：]?\s*", re.IGNORECASE)
 
 
-@lru_cache(maxsize=65536)
 def normalize_phone(text: str) -> str | None:
     """A mainland mobile or landline number in its stored form ("13800138000",
     "010-12345678"), from +86/0086/86 prefixes, spaces, dashes and brackets; None when
     it is not a valid number."""
+    found = phone_input(text)
+    return None if found is None else found[1]
+
+
+@lru_cache(maxsize=65536)
+def phone_input(text: str) -> tuple[str, str] | None:
+    """(what the phone field takes as input, the number as it is stored) or None.
+    Usually both are the normalised number; a number with an extension is stored as
+    "0755-88881234-123", which the field does not read back as an extension, so its
+    input stays "0755-88881234 转 123"."""
     cleaned = _PHONE_PREFIX.sub("", nfkc(text).strip())
     if not cleaned or len(cleaned) > 40:
         return None
     try:
-        return normalize_cn_phone(cleaned)
+        stored = normalize_cn_phone(cleaned)
     except FieldValueError:
         return None
+    try:
+        if normalize_cn_phone(stored) == stored:
+            return stored, stored
+    except FieldValueError:
+        pass
+    return cleaned, stored
