@@ -132,6 +132,7 @@ FIELDS = [
 ]
 KEYS = [f.key for f in FIELDS]
 DEDUPE = ["name", "phone"]
+SEED_THROUGH_QIAO = 5000
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -251,24 +252,26 @@ class Customers:
 
 
 def write_xlsx(rows: list[list[Any]]) -> bytes:
+    """Written row by row (xlsxwriter's constant-memory mode, through a temporary file)."""
     import xlsxwriter
 
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True})
-    sheet = book.add_worksheet("客户")
-    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-    for c, header in enumerate(HEADERS):
-        sheet.write_string(0, c, header)
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            if isinstance(value, date):
-                sheet.write_number(r, c, (value - EXCEL_EPOCH).days, date_format)
-            elif isinstance(value, str):
-                sheet.write_string(r, c, value)
-            else:
-                sheet.write_number(r, c, value)
-    book.close()
-    return out.getvalue()
+    with tempfile.TemporaryDirectory(prefix="qiao-bench-xlsx-") as tmp:
+        path = Path(tmp) / "customers.xlsx"
+        book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        sheet = book.add_worksheet("客户")
+        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+        for c, header in enumerate(HEADERS):
+            sheet.write_string(0, c, header)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if isinstance(value, date):
+                    sheet.write_number(r, c, (value - EXCEL_EPOCH).days, date_format)
+                elif isinstance(value, str):
+                    sheet.write_string(r, c, value)
+                else:
+                    sheet.write_number(r, c, value)
+        book.close()
+        return path.read_bytes()
 
 
 # ----- timing helpers ---------------------------------------------------------------------
@@ -284,10 +287,29 @@ def peak_mib() -> float:
 
 # ----- the steps -----------------------------------------------------------------------------
 def seed_existing(rt: Runtime, ctx: Ctx, form_id: int, existing: list[dict[str, Any]]) -> float:
+    """The first 5,000 customers through ``bulk_create``; the others as copies of those
+    rows (raw ``executemany``) with their own name and phone — what de-duplication
+    compares — so that seeding 100,000 records takes seconds, not minutes."""
     start = time.perf_counter()
-    for i in range(0, len(existing), 5000):
-        items = [{"data": Customers.api(c)} for c in existing[i : i + 5000]]
+    head = existing[:SEED_THROUGH_QIAO]
+    for i in range(0, len(head), 5000):
+        items = [{"data": Customers.api(c)} for c in head[i : i + 5000]]
         service.bulk_create(rt, ctx, form_id, items)
+    rest = existing[SEED_THROUGH_QIAO:]
+    if rest:
+        form = rt.catalog().forms[form_id]
+        name, phone = form.by_key["name"].column_name, form.by_key["phone"].column_name
+        with rt.db.engine.begin() as conn:
+            template = [dict(r._mapping) for r in conn.execute(sa.select(form.table))]
+            for r in template:
+                del r["id"]
+            rows = []
+            for i, c in enumerate(rest):
+                row = dict(template[i % len(template)])
+                row[name], row[phone] = c["name"], c["phone"]
+                rows.append(row)
+            for i in range(0, len(rows), 10_000):
+                conn.execute(sa.insert(form.table), rows[i : i + 10_000])
     with rt.db.engine.connect() as conn:
         conn.execute(sa.text("ANALYZE"))
         conn.commit()
