@@ -244,3 +244,44 @@ def test_messy_sheet_survives_xlsx_round_trip() -> None:
         )
         assert isinstance(table.rows[r - 1][column], date)
     assert len(messy.truth.bad) == 10 and len(messy.truth.duplicate_of) == 20
+
+
+def test_ods_from_libreoffice_keeps_merged_cells(tmp_path: Path) -> None:
+    rows = [
+        ["2024年客户名单", None, None],
+        ["基本信息", None, "联系方式"],
+        ["名称", "城市", "电话"],
+        ["华信", "深圳", "13800138000"],
+        [None, "杭州", "13900139000"],
+    ]
+    source = tmp_path / "source.xlsx"
+    source.write_bytes(xlsx_openpyxl(rows, merged=["A1:C1", "A2:B2", "A4:A5"]))
+    sheet = read_workbook(via_libreoffice(source, to="ods"), "t.ods")[0]
+    assert sorted(sheet.merged) == [(0, 0, 0, 2), (1, 0, 1, 1), (3, 0, 4, 0)]
+    assert detect_header(sheet) == 2
+    table = to_table(sheet, 2)
+    assert table.columns == ["基本信息-名称", "基本信息-城市", "电话"]  # 联系方式: not merged
+    assert table.rows == [["华信", "深圳", "13800138000"], ["华信", "杭州", "13900139000"]]
+
+
+def test_html_and_text_saved_as_xls() -> None:
+    """Many systems export an HTML table or tab-separated text under an .xls name."""
+    html = (
+        "<html><head><meta charset='gbk'></head><body><table>"
+        "<tr><td colspan=3>客户导出</td></tr>"
+        "<tr><th>名称</th><th>电话</th><th>城市</th></tr>"
+        "<tr><td rowspan=2>华信&amp;恒泰</td><td>138 0013 8000</td><td>深圳</td></tr>"
+        "<tr><td>13900139000</td><td>杭州</td></tr>"
+        "</table></body></html>"
+    ).encode("gbk")
+    sheet = read_workbook(html, "export.xls")[0]
+    assert sheet.merged == [(0, 0, 0, 2), (2, 0, 3, 0)]
+    assert detect_header(sheet) == 1
+    table = to_table(sheet, 1)
+    assert table.columns == ["名称", "电话", "城市"]
+    assert table.rows == [
+        ["华信&恒泰", "138 0013 8000", "深圳"],
+        ["华信&恒泰", "13900139000", "杭州"],
+    ]
+    tsv = csv_bytes([["名称", "电话"], ["华信", "13800138000"]], "gbk", delimiter="\t")
+    assert _table(tsv, "export.xls").rows == [["华信", "13800138000"]]

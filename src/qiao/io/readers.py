@@ -29,6 +29,7 @@ from typing import Any
 import python_calamine
 
 from qiao.errors import BadRequest
+from qiao.io import sheet_formats
 
 Cell = str | int | float | bool | date | datetime | None
 Range = tuple[int, int, int, int]
@@ -129,8 +130,15 @@ def sniff_delimiter(text: str, candidates: str = ",\t;|") -> str:
 
 
 def _read_book(content: bytes, filename: str, suffix: str) -> list[Sheet]:
-    if suffix in _ZIP_SUFFIXES or content[:4] == b"PK\x03\x04":
+    is_zip = content[:4] == b"PK\x03\x04"
+    if is_zip:
         _check_zip(content, filename)
+    elif (
+        suffix == ".xls"
+        and content[:4] != b"\xd0\xcf\x11\xe0"
+        and sheet_formats.looks_like_text(content)
+    ):
+        return [_read_disguised(content, filename)]  # an HTML or text file named .xls
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
     except python_calamine.PasswordError as exc:
@@ -144,12 +152,23 @@ def _read_book(content: bytes, filename: str, suffix: str) -> list[Sheet]:
             m for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet
         ]
         visible = [m for m in metas if m.visible == python_calamine.SheetVisibleEnum.Visible]
-        sheets = []
-        for meta in visible or metas:
-            sheets.append(_read_sheet(book, meta.name, filename))
-        return sheets
+        sheets = [_read_sheet(book, meta.name, filename) for meta in visible or metas]
     finally:
         book.close()
+    if is_zip and suffix == ".ods":  # calamine gives no merged ranges for .ods
+        merged = sheet_formats.ods_merged(content)
+        for sheet in sheets:
+            sheet.merged = merged.get(sheet.name, [])
+    return sheets
+
+
+def _read_disguised(content: bytes, filename: str) -> Sheet:
+    name = PurePath(filename).stem or "Sheet1"
+    text = decode_text(content)
+    if sheet_formats.looks_like_html(text):
+        rows, merged = sheet_formats.html_table(text)
+        return Sheet(name, [list(row) for row in rows], merged)
+    return read_text(content, name)
 
 
 def _read_sheet(book: python_calamine.CalamineWorkbook, name: str, filename: str) -> Sheet:
