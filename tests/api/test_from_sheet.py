@@ -17,7 +17,7 @@ from tests.conftest import Api
 from tests.io.sheets import xlsx_openpyxl, xlsx_xlsxwriter
 
 LEVELS = ["A类", "B类", "C类"]
-TAGS = ["重点", "老客户", "待跟进"]
+TAGS = ["重点", "老客户", "待跟进", "已回款", "渠道", "大客户"]
 PLACES = [
     ("广东省", "深圳市", "南山区", "科技园路{n}号"),
     ("浙江省", "杭州市", "西湖区", "文三路{n}号"),
@@ -73,7 +73,7 @@ def _date_spelling(day: date, rng: random.Random) -> Any:
 
 def _amount_spelling(amount: Decimal, rng: random.Random) -> Any:
     if amount % 1000 == 0 and rng.random() < 0.5:
-        return f"{amount / 10000}万"
+        return f"{amount / 10000}万元"
     return rng.choice([f"¥{amount:,.2f}", f"￥{amount:,.2f}", f"¥{amount:.2f}"])
 
 
@@ -95,7 +95,7 @@ def messy_sheet(n: int = 40, seed: int = 6) -> tuple[list[list[Any]], list[dict[
             else Decimal(rng.randrange(10_000, 9_000_000)) / 100
         )
         province, city, district, street = rng.choice(PLACES)
-        tags = rng.sample(TAGS, rng.randrange(1, 3))
+        tags = rng.sample(TAGS, rng.randrange(1, 4))
         clean = {
             "company": f"客户{i:03d}科技有限公司",
             "contact": "王李张刘陈"[i % 5] + "先生",
@@ -154,11 +154,11 @@ def test_messy_sheet_becomes_a_form_and_its_records(api: Api, rt: Runtime) -> No
     assert [c["label"] for c in body["columns"]] == COLUMNS
     proposed = {p["label"]: p for p in body["proposed_fields"]}
     assert list(proposed) == COLUMNS
-    # TEMP assert {k: proposed[k]["type"] for k in EXPECTED_TYPES} == EXPECTED_TYPES
+    assert {k: proposed[k]["type"] for k in EXPECTED_TYPES} == EXPECTED_TYPES
     assert proposed["联系人"]["type"] in ("text", "select")
     assert {c["label"] for c in proposed["客户等级"]["settings"]["choices"]} == set(LEVELS)
-    # TEMP assert {c["label"] for c in proposed["标签"]["settings"]["choices"]} == set(TAGS)
-    # TEMP assert proposed["合同金额"]["settings"]["currency"] == "CNY"
+    assert {c["label"] for c in proposed["标签"]["settings"]["choices"]} == set(TAGS)
+    assert proposed["合同金额"]["settings"]["currency"] == "CNY"
     assert proposed["客户名称"]["samples"][0] == truth[0]["company"]
     assert proposed["客户名称"]["blank_ratio"] == 0
 
@@ -167,12 +167,6 @@ def test_messy_sheet_becomes_a_form_and_its_records(api: Api, rt: Runtime) -> No
     fields[2]["label"] = "手机"
     fields[3]["label"] = "邮箱"
     fields[1]["include"] = False
-    for f in fields:  # TEMP
-        f["type"] = EXPECTED_TYPES.get(COLUMNS[f["column"]], f["type"])
-        if f["type"] == "multiselect":
-            f["settings"] = {"choices": [{"label": t} for t in TAGS]}
-        if f["type"] == "money":
-            f["settings"] = {}
     created = api.ok(
         api.post(f"/imports/{body['id']}/create-form", {"name": "客户", "fields": fields})
     )
