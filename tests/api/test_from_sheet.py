@@ -179,6 +179,7 @@ def test_messy_sheet_becomes_a_form_and_its_records(api: Api, rt: Runtime) -> No
     assert [label for label in by_label if label in labels] == labels
     assert "联系人" not in by_label
     assert by_label["手机"]["type"] == "phone" and by_label["标签"]["type"] == "multiselect"
+    assert by_label["客户名称"]["key"] == "kehumingcheng"  # keys from the labels' pinyin
     # the mapping: each kept column → its new field; the contact column unmapped
     mapping = created["mapping"]
     assert mapping["1"] is None
