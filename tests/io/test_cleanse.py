@@ -221,6 +221,7 @@ def test_phone_email_url_idcard() -> None:
     assert clean(field("phone"), 13800138000.0).value == "13800138000"
     ext = clean(field("phone"), "（0755）8888-1234 转 123")
     assert (ext.value, ext.text) == ("(0755)8888-1234 转 123", "0755-88881234-123")
+    assert clean(field("phone"), "010-12345678 ext 12").text == "010-12345678-12"
     bad = clean(field("phone"), "138001")
     assert (bad.issue, bad.value) == ("phone_invalid", "138001")
     assert clean(field("email"), " Zhang.San＠Example.COM ").value == "zhang.san@example.com"
@@ -363,7 +364,8 @@ def test_results_of_repeating_values_are_cached_per_field() -> None:
     assert cleanse(b, True, CTX, env).value is True
 
 
-def test_a_hundred_thousand_messy_rows_cleanse_in_seconds() -> None:
+def test_messy_rows_cleanse_fast(rows_count: int = 20_000) -> None:
+    """300,000 cells of 15 types (the 100,000-row benchmark: ``rows_count=100_000``)."""
     fields = [
         field("text", key="name"),
         field("phone", key="phone"),
@@ -399,7 +401,7 @@ def test_a_hundred_thousand_messy_rows_cleanse_in_seconds() -> None:
             datetime(2024, 1, 1, 9, i % 60),
             f"www.site{i % 100}.com",
         ]
-        for i in range(100_000)
+        for i in range(rows_count)
     ]
     env = CleanseEnv()
     start = time.process_time()  # CPU time: parallel test runs do not count
@@ -409,8 +411,10 @@ def test_a_hundred_thousand_messy_rows_cleanse_in_seconds() -> None:
             issues += cleanse(fm, cell, CTX, env).issue is not None
     elapsed = time.process_time() - start
     assert issues == 0
-    print(f"BENCH 1.5 M cells: {elapsed:.2f} s CPU")
-    assert elapsed < 15, f"1.5 M cells took {elapsed:.1f} s"
+    cells = rows_count * len(fields)
+    print(f"BENCH {cells:,} cells: {elapsed:.2f} s CPU, {elapsed / cells * 1e6:.2f} µs a cell")
+    # about 7 µs a cell measured on a loaded 2-CPU machine; 4 s leaves room for slower ones
+    assert elapsed < 4 * rows_count / 20_000, f"{cells:,} cells took {elapsed:.1f} s"
 
 
 # ----- the reference index, against the database --------------------------------------------

@@ -338,6 +338,7 @@ def is_datetime_text(cell: Cell) -> bool:
 
 # ----- phones ---------------------------------------------------------------------------
 
+_EXTENSION = re.compile(r"(ext|转|x|#)\s*\d", re.IGNORECASE)
 _PHONE_PREFIX = re.compile(r"^(?:tel:|电话|手机|座机|TEL|Tel|Mobile)\s*[:：]?\s*", re.IGNORECASE)
 
 
@@ -362,9 +363,4 @@ def phone_input(text: str) -> tuple[str, str] | None:
         stored = normalize_cn_phone(cleaned)
     except FieldValueError:
         return None
-    try:
-        if normalize_cn_phone(stored) == stored:
-            return stored, stored
-    except FieldValueError:
-        pass
-    return cleaned, stored
+    return (cleaned if _EXTENSION.search(cleaned) else stored), stored
