@@ -203,6 +203,26 @@ def test_empty_workbook_and_zip_bomb_refused() -> None:
     assert info.value.code == "import_file_too_large"
 
 
+def test_sparse_sheet_reaching_the_last_cell_is_refused() -> None:
+    """Two cells, A1 and XFD1048576: a 5 kB file calamine would allocate 500 GB for
+    (aborting the worker) is refused before it is read."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "名称"
+    sheet["XFD1048576"] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(BadRequest) as info:
+        read_workbook(out.getvalue(), "sparse.xlsx")
+    assert info.value.code == "import_file_too_large"
+    # a sheet reaching row 200,000 in column B is fine
+    table = _table(xlsx_xlsxwriter([["名称"], *[[None]] * 199998, [None, "y"]]), "fine.xlsx")
+    assert table.columns == ["名称", "列2"] and table.row_numbers == [200000]
+
+
 def test_header_is_first_text_row_not_a_note() -> None:
     sheet = Sheet(
         "s",

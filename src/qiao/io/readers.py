@@ -55,10 +55,12 @@ _ZIP_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 
 #: limits against decompression bombs: what a zip member may expand to, in all and
 #: relative to its compressed size (real sheets compress about 10:1, rarely beyond 100:1)
-MAX_UNZIPPED = 1 << 30
+MAX_UNZIPPED = 512 << 20
 MAX_RATIO = 200
-#: a sheet whose declared extent is larger than this is not a table anyone typed
-MAX_CELLS = 60_000_000
+#: calamine allocates rows × columns cells for a sheet, however sparse: a sheet reaching
+#: further than this is refused before it is read (a few kB with a cell in A1 and one in
+#: XFD1048576 would otherwise ask for 500 GB and abort the process)
+MAX_CELLS = 20_000_000
 _HEADER_SCAN = 50  # rows looked at to find the header
 
 
@@ -227,6 +229,12 @@ def _check_zip(content: bytes, filename: str) -> None:
     if total > MAX_UNZIPPED or any(
         i.file_size > (1 << 20) and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos
     ):
+        raise BadRequest("import_file_too_large", name=filename)
+    try:
+        extents = sheet_formats.xlsx_extents(content)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise BadRequest("import_file_unreadable", name=filename) from exc
+    if any(rows * cols > MAX_CELLS for rows, cols in extents):
         raise BadRequest("import_file_too_large", name=filename)
 
 

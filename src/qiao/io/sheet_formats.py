@@ -52,6 +52,40 @@ def ods_merged(content: bytes) -> dict[str, list[Range]]:
     return {name: ranges for name, ranges in out.items() if ranges}
 
 
+_ROW_REF = re.compile(rb'<row [^>]*?r="(\d+)"[^>]*?(?<!/)>')  # <row r="12">, not <row …/>
+_WIDE_REF = re.compile(rb' r="([A-Z]{2,3})\d')  # <c r="AB12">: beyond column Z
+
+
+def xlsx_extents(content: bytes) -> list[tuple[int, int]]:
+    """(last row, last column) that the cell references of each worksheet of an .xlsx
+    reach — what calamine will allocate — found by a streamed scan of the sheet XML
+    (about a quarter of calamine's own time); [] for other files."""
+    out: list[tuple[int, int]] = []
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            max_row, max_col, tail = 0, 26, b""
+            with archive.open(info) as xml:
+                while chunk := xml.read(1 << 22):
+                    data = tail + chunk
+                    if rows := _ROW_REF.findall(data):
+                        max_row = max(max_row, *map(int, rows))
+                    for letters in set(_WIDE_REF.findall(data)):
+                        max_col = max(max_col, _column_number(letters))
+                    tail = data[-64:]
+            out.append((max_row, max_col))
+    return out
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
 def looks_like_text(content: bytes) -> bool:
     """No NUL bytes at the start (UTF-16 with a BOM excepted): text, not a binary book."""
     head = content[:4096]
