@@ -4,9 +4,15 @@ batches, de-duplication strategies, cancel, undo, permissions (both engines)."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -542,3 +548,70 @@ def test_bad_configuration_is_refused_with_named_details(api: Api, form: dict[st
     assert api.get(f"/imports/{body['id']}/preview", params={"only": "x"}).status_code == 400
     too_big = api.post(f"/forms/{form['id']}/imports", files={"file": ("x.csv", b"", "text/csv")})
     assert too_big.status_code == 400
+
+
+def _worker(rt: Runtime, *args: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "QIAO_DATA_DIR": str(rt.settings.data_dir),
+        "QIAO_DATABASE_URL": rt.settings.resolved_database_url,
+        "QIAO_SECRET_KEY": "test-secret",
+        "QIAO_IMPORT_BATCH": "10",
+    }
+    qiao = Path(sys.executable).parent / "qiao"
+    return subprocess.Popen(
+        [str(qiao), "worker", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def _created(rt: Runtime, import_id: int) -> int:
+    with rt.db.read() as conn:
+        return int(
+            conn.execute(
+                sa.select(schema.imports.c.created).where(schema.imports.c.id == import_id)
+            ).scalar_one()
+        )
+
+
+def test_killing_the_worker_midway_then_restarting_imports_each_row_exactly_once(
+    api: Api, rt: Runtime, form: dict[str, Any]
+) -> None:
+    total = 300
+    body = api.ok(upload(api, form["id"], many_rows(total)), 201)
+    api.ok(api.post(f"/imports/{body['id']}/start"))
+    worker = _worker(rt)
+    try:
+        deadline = time.monotonic() + 120
+        while _created(rt, body["id"]) < 30:  # a few batches of 10 committed
+            assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    midway = api.ok(api.get(f"/imports/{body['id']}"))
+    assert midway["state"] == "running"
+    assert 30 <= midway["counts"]["created"] < total
+    assert api.list(form["id"], limit=1)["total"] == midway["counts"]["created"]
+    _expire_leases(rt)  # the dead worker's lease ran out
+    again = _worker(rt, "--once")
+    assert again.wait(timeout=600) == 0
+    done = api.ok(api.get(f"/imports/{body['id']}"))
+    assert done["state"] == "done"
+    assert done["counts"] == {
+        "total": total,
+        "created": total,
+        "updated": 0,
+        "skipped": 0,
+        "failed": 0,
+    }
+    rows = import_rows(rt, body["id"])
+    assert [r.row_no for r in rows] == list(range(2, total + 2))
+    assert len({r.record_id for r in rows}) == total
+    with rt.db.read() as conn:
+        meta = rt.form(conn, form["id"])
+        column = meta.table.c[meta.by_key["company"].column_name]
+        companies = sorted(conn.execute(sa.select(column)).scalars())
+    assert companies == [f"公司{i:04d}" for i in range(total)]
