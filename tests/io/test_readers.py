@@ -243,6 +243,8 @@ def test_cell_text_and_preview() -> None:
     assert cell_text(12.0) == "12"
     assert cell_text(0.1) == "0.1"
     assert cell_text(1e-7) == "0.0000001"
+    assert cell_text(0.1 + 0.2) == "0.3"
+    assert cell_text(1234.56) == "1234.56"
     assert cell_text(True) == "TRUE"
     assert cell_text(datetime(2024, 3, 5)) == "2024-03-05"
     assert cell_text(None) == ""

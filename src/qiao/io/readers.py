@@ -240,7 +240,8 @@ def _check_zip(content: bytes, filename: str) -> None:
 
 # ----- text of cells ---------------------------------------------------------------------
 def cell_text(cell: Cell) -> str:
-    """The cell as a person reads it: 12.0 → "12", dates ISO, booleans TRUE/FALSE."""
+    """The cell as a person reads it in Excel: 12.0 → "12", 15 significant digits, dates
+    ISO, booleans TRUE/FALSE."""
     if cell is None:
         return ""
     if isinstance(cell, str):
@@ -252,7 +253,7 @@ def cell_text(cell: Cell) -> str:
             return ""
         if cell.is_integer() and abs(cell) < 1e15:
             return str(int(cell))
-        text = repr(cell)
+        text = f"{cell:.15g}"  # Excel shows 15 significant digits: 0.1 + 0.2 is 0.3
         return format(Decimal(text), "f") if "e" in text else text
     if isinstance(cell, datetime):
         if cell.time() == time():
