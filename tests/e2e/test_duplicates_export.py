@@ -63,7 +63,13 @@ def setup(site: Site) -> dict[str, Any]:
         f"/forms/{deals['id']}/records",
         {"data": {"title": "腾达 年度采购", "customer": ids[1]}},
     )
-    return {"app": app["id"], "form": customers["id"], "deals": deals["id"], "ids": ids, "deal": deal["id"]}
+    return {
+        "app": app["id"],
+        "form": customers["id"],
+        "deals": deals["id"],
+        "ids": ids,
+        "deal": deal["id"],
+    }
 
 
 def record(site: Site, form_id: int, record_id: int) -> dict[str, Any]:
@@ -103,7 +109,9 @@ def test_find_merge_undo_duplicates(new_page: Any, site: Site) -> None:
     # the most complete (and older) record is kept; its own phone is chosen by default
     expect(dialog.get_by_test_id(f"merge-survivor-{survivor}").locator("input")).to_be_checked()
     phone_row = dialog.get_by_test_id("merge-row-phone")
-    expect(phone_row.get_by_test_id(f"merge-choice-phone-{survivor}").locator("input")).to_be_checked()
+    expect(
+        phone_row.get_by_test_id(f"merge-choice-phone-{survivor}").locator("input")
+    ).to_be_checked()
     # the city only the survivor has is kept without asking
     expect(dialog.get_by_test_id(f"merge-choice-city-{survivor}").locator("input")).to_be_checked()
     phone_row.get_by_test_id(f"merge-choice-phone-{other}").click()
@@ -116,7 +124,11 @@ def test_find_merge_undo_duplicates(new_page: Any, site: Site) -> None:
     expect(page.get_by_test_id("dup-group")).to_have_count(0)
 
     kept = record(site, s["form"], survivor)["data"]
-    assert (kept["name"], kept["phone"], kept["city"]) == ("深圳市腾达科技有限公司", "13800138000", "深圳")
+    assert (kept["name"], kept["phone"], kept["city"]) == (
+        "深圳市腾达科技有限公司",
+        "13800138000",
+        "深圳",
+    )
     gone = site.http.get(f"/forms/{s['form']}/records/{other}")
     assert gone.status_code == 404 or gone.json().get("deleted_at")
     assert record(site, s["deals"], s["deal"])["data"]["customer"] == survivor
@@ -204,13 +216,17 @@ def test_export_view_and_template(new_page: Any, site: Site) -> None:
         panel.get_by_test_id(f"column-{key}").locator(".el-checkbox").click()
     # phone before name: drag the phone column onto the name column
     panel.get_by_test_id("column-phone").drag_to(panel.get_by_test_id("column-name"))
-    expect(panel.locator("[data-test^=column-]").first).to_have_attribute("data-test", "column-phone")
+    expect(panel.locator("[data-test^=column-]").first).to_have_attribute(
+        "data-test", "column-phone"
+    )
     shot(page, "export-02-template-editor")
     editor.get_by_test_id("export-template-save").click()
     expect(editor).to_be_hidden()
     template = site.call("GET", f"/forms/{s['form']}/export-templates")["items"][0]
     assert (template["name"], template["fields"]) == ("电话簿", ["phone", "name"])
-    expect(dialog.get_by_test_id(f"export-template-{template['id']}").locator("input")).to_be_checked()
+    expect(
+        dialog.get_by_test_id(f"export-template-{template['id']}").locator("input")
+    ).to_be_checked()
     header, rows = header_and_rows(download(page))
     assert header == ["电话", "客户名称"]
     assert ["13800138000", "深圳腾达科技"] in rows
