@@ -73,7 +73,8 @@ def setup(site: Site) -> dict[str, Any]:
 
 
 def record(site: Site, form_id: int, record_id: int) -> dict[str, Any]:
-    return site.call("GET", f"/forms/{form_id}/records/{record_id}")
+    found: dict[str, Any] = site.call("GET", f"/forms/{form_id}/records/{record_id}")
+    return found
 
 
 def find_fuzzy(page: Any) -> Any:
