@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -75,6 +76,8 @@ class Plan:
     #: field key -> select options the import adds (from the option map)
     added_options: dict[str, list[str]]
     unknown_options: dict[str, list[str]] = field(default_factory=dict)
+    #: seconds (CPU time of this process) per phase: cleanse, dedupe, validate
+    timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         counts = {a: 0 for a in ACTIONS}
@@ -244,6 +247,8 @@ def analyse(
         option_map=option_values(form, options.option_map), relations=relations
     )
 
+    clock = time.process_time
+    started = clock()
     datas: list[dict[str, Any]] = []
     notes: dict[int, dict[str, Any]] = {}
     unknown: dict[str, dict[str, None]] = {}
@@ -260,8 +265,11 @@ def analyse(
         datas.append(data)
 
     adds = _used(adds, datas)
+    cleansed = clock()
     actions, matches, targets = _decide(rt, conn, ctx, form, datas, options, frozen)
+    deduped = clock()
     errors = _validate(conn, access, vform, ctx, datas, actions, targets)
+    validated = clock()
     for index in errors:
         actions[index] = "error"
     return Plan(
@@ -275,6 +283,11 @@ def analyse(
         targets=targets,
         added_options=adds,
         unknown_options={k: list(v) for k, v in unknown.items()},
+        timings={
+            "cleanse": cleansed - started,
+            "dedupe": deduped - cleansed,
+            "validate": validated - deduped,
+        },
     )
 
 
