@@ -82,6 +82,7 @@ def test_template_headers_sample_dropdowns_and_notes(rt: Runtime, ctx: Ctx, form
     assert notes["客户名称"] == "必填" and notes["电话"] == "必填"
     assert notes["城市"] is None
     assert "重点" in (notes["标签"] or "")
+    assert sheet["A2"].comment is not None and "示例" in sheet["A2"].comment.text
     # dropdowns: a short list inline, a long one on a hidden sheet, yes/no for booleans
     by_column = {
         str(dv.sqref).split(":")[0].rstrip("0123456789"): dv.formula1

@@ -27,6 +27,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import_template_sheet": {"zh-CN": "导入模板", "en": "Import template"},
     "import_template_lists": {"zh-CN": "选项", "en": "Options"},
     "import_template_required": {"zh-CN": "必填", "en": "Required"},
+    "import_template_sample": {
+        "zh-CN": "这一行是示例，请替换或删除后再导入",
+        "en": "This row is an example: replace or delete it before importing",
+    },
     "import_template_choices": {
         "zh-CN": "请从下拉列表中选择",
         "en": "Pick a value from the list",

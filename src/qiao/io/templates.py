@@ -96,7 +96,8 @@ def import_template(form: FormMeta, ctx: Ctx, locale: str) -> bytes:
     lists = _ListSheet(book, list_name if list_name != sheet_name else f"{list_name}_")
     sheet.freeze_panes(1, 0)
     sheet.set_row(0, 22)
-    for col, fm in enumerate(template_fields(form)):
+    fields = template_fields(form)
+    for col, fm in enumerate(fields):
         header = formats["required"] if fm.required else formats["header"]
         sheet.write_string(0, col, fm.label, header)
         sample = SAMPLES.get(fm.type, ("", ""))[0 if zh else 1]
@@ -110,6 +111,8 @@ def import_template(form: FormMeta, ctx: Ctx, locale: str) -> bytes:
         if note := _note(fm, choices, locale):
             sheet.write_comment(0, col, note, {"x_scale": 1.5, "y_scale": 1.2})
         sheet.set_column(col, col, _width(fm.label, sample), _column_format(fm, formats))
+    if fields:
+        sheet.write_comment(1, 0, translate("import_template_sample", locale), {"x_scale": 1.5})
     book.close()
     return out.getvalue()
 
