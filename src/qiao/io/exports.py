@@ -51,7 +51,7 @@ from qiao.audit import log as audit
 from qiao.context import Ctx
 from qiao.db import schema
 from qiao.errors import BadRequest, ErrorDetail, NotFound
-from qiao.forms.fields.base import Storage
+from qiao.forms.fields.base import FieldType, Storage
 from qiao.forms.fields.subform import child_fields
 from qiao.forms.layout import default_title_field
 from qiao.forms.model import FieldMeta, FormMeta
@@ -96,14 +96,21 @@ class ExportRequest:
     base_url: str = ""
 
 
-@dataclass
 class Cell:
-    """A typed value: kind is text, number, date, datetime or link (value = url)."""
+    """A typed value: kind is text, number, date, datetime or link (value = url);
+    ``text`` is what CSV writes (and what sizes the XLSX columns)."""
 
-    kind: str
-    value: Any
-    text: str = ""
-    num_format: str | None = None
+    __slots__ = ("kind", "num_format", "text", "value")
+
+    def __init__(self, kind: str, value: Any, text: str = "", num_format: str | None = None):
+        self.kind = kind
+        self.value = value
+        self.text = text
+        self.num_format = num_format
+
+
+EMPTY = Cell("text", None, "")
+FieldFn = Callable[[Any], Cell]
 
 
 @dataclass
@@ -363,6 +370,10 @@ def _plain(value: Any, names: dict[int, str] | None = None) -> str:
     return str(value)
 
 
+def _text(value: Any) -> Cell:
+    return Cell("text", None, neutralise(_plain(value)))
+
+
 def _decimals_format(fm: FieldMeta, default: int) -> str:
     places = getattr(fm.settings, "precision", None)
     places = default if places is None else int(places)
@@ -370,15 +381,34 @@ def _decimals_format(fm: FieldMeta, default: int) -> str:
 
 
 class Renderer:
-    """Turns a record's JSON values into typed cells."""
+    """Turns a record's JSON values into typed cells. The per-column work (which type,
+    which number format, whether the type renders its own text) is decided once per
+    column, not once per cell: an export renders millions of cells."""
 
     def __init__(self, plan: Plan, ctx: Ctx) -> None:
         self.plan = plan
         self.ctx = ctx
-        self.links = 0
+        self._compiled: dict[int, FieldFn] = {}
+        self.row_fns = [self._column_fn(col) for col in plan.columns]
 
     def file_url(self, file_id: Any) -> str:
         return f"{self.plan.base_url}/api/v1/files/{file_id}"
+
+    def _column_fn(self, col: Column) -> Callable[[dict[str, Any], Any], Cell]:
+        if col.system is not None:
+            key = col.system
+            return lambda record, _rows: self.system(key, record)
+        assert col.fm is not None
+        fn, fkey = self.compile(col.fm), col.fm.key
+        if col.parent is not None:
+            pid = col.parent.id
+
+            def child_cell(_record: dict[str, Any], rows: Any) -> Cell:
+                row = (rows or {}).get(pid)
+                return EMPTY if row is None else fn(row.get(fkey))
+
+            return child_cell
+        return lambda record, _rows: fn(record["data"].get(fkey))
 
     def system(self, key: str, record: dict[str, Any]) -> Cell:
         value = record.get(key)
@@ -387,50 +417,62 @@ class Renderer:
         if key in ("owner", "created_by", "updated_by"):
             return Cell("text", None, self.plan.users.get(value, "") if value else "")
         if isinstance(value, datetime):
-            naive = value.replace(tzinfo=None)
-            return Cell("datetime", naive, naive.strftime("%Y-%m-%d %H:%M:%S"))
+            naive = value.replace(tzinfo=None, microsecond=0)
+            return Cell("datetime", naive, naive.isoformat(" "))
         return Cell("text", None, neutralise(_plain(value)))
 
     def field(self, fm: FieldMeta, value: Any) -> Cell:
-        if value is None or value == [] or value == "":
-            return Cell("text", None, "")
-        kind = fm.type
+        return self.compile(fm)(value)
+
+    def compile(self, fm: FieldMeta) -> FieldFn:
+        """The cell function of a field (cached per field object)."""
+        fn = self._compiled.get(id(fm))
+        if fn is None:
+            fn = self._compiled[id(fm)] = self._compile(fm)
+        return fn
+
+    def _compile(self, fm: FieldMeta) -> FieldFn:
+        kind, ftype, ctx = fm.type, fm.ftype, self.ctx
         if fm.storage is Storage.CHILD:
-            return Cell("text", None, fm.ftype.display(fm, value, self.ctx))
-        if kind in FILE_TYPES and isinstance(value, list):
-            return self._files(value)
+            return lambda v: EMPTY if not v else Cell("text", None, ftype.display(fm, v, ctx))
+        if kind in FILE_TYPES:
+            return lambda v: EMPTY if not v else self._files(v) if isinstance(v, list) else _text(v)
         if kind in _USER_TYPES:
-            return Cell("text", None, neutralise(_plain(value, self.plan.users)))
-        if (
-            isinstance(value, int | float | Decimal)
-            and not isinstance(value, bool)
-            and kind not in _NOT_QUANTITIES
-        ):
-            number = float(value)
-            if kind == "money":
-                fmt = _decimals_format(fm, 2)
-            elif kind == "percent":
-                places = getattr(fm.settings, "precision", None)
-                fmt = "0" + ("." + "0" * int(places) if places else "") + "%"
-            else:
-                fmt = None
-            return Cell("number", number, _plain(value), fmt)
-        if isinstance(value, str):
-            if kind == "date":
-                try:
-                    return Cell("date", date.fromisoformat(value), value)
-                except ValueError:
-                    pass  # masked
-            if kind == "datetime":
-                try:
-                    moment = datetime.fromisoformat(value).replace(tzinfo=None)
-                    return Cell("datetime", moment, moment.strftime("%Y-%m-%d %H:%M:%S"))
-                except ValueError:
-                    pass
-        text = fm.ftype.export_text(fm, value, self.ctx)
-        if text is None:
-            text = _plain(value)
-        return Cell("text", None, neutralise(text))
+            names = self.plan.users
+            return lambda v: (
+                EMPTY if v is None else Cell("text", None, neutralise(_plain(v, names)))
+            )
+        own_text = type(ftype).export_text is not FieldType.export_text
+        quantity = kind not in _NOT_QUANTITIES
+        num_format: str | None = None
+        if kind == "money":
+            num_format = _decimals_format(fm, 2)
+        elif kind == "percent":
+            places = getattr(fm.settings, "precision", None)
+            num_format = "0" + ("." + "0" * int(places) if places else "") + "%"
+
+        def cell(v: Any) -> Cell:
+            if v is None or v == "" or v == []:
+                return EMPTY
+            if isinstance(v, str) and not own_text:
+                if kind == "date":
+                    try:
+                        return Cell("date", date.fromisoformat(v), v)
+                    except ValueError:
+                        pass  # masked
+                elif kind == "datetime":
+                    try:
+                        moment = datetime.fromisoformat(v).replace(tzinfo=None)
+                        return Cell("datetime", moment, moment.isoformat(" "))
+                    except ValueError:
+                        pass
+                return Cell("text", None, neutralise(v))
+            if quantity and isinstance(v, int | float | Decimal) and not isinstance(v, bool):
+                return Cell("number", float(v), str(v), num_format)
+            text = ftype.export_text(fm, v, ctx) if own_text else None
+            return Cell("text", None, neutralise(_plain(v) if text is None else text))
+
+        return cell
 
     def _files(self, files: list[Any]) -> Cell:
         described = [f for f in files if isinstance(f, dict) and f.get("id") is not None]
@@ -448,20 +490,7 @@ class Renderer:
     ) -> list[Cell]:
         """The main sheet's cells of a record (``child_rows``: rows mode, the i-th row of
         each sub-form by field id)."""
-        data = record["data"]
-        cells = []
-        for col in self.plan.columns:
-            if col.system is not None:
-                cells.append(self.system(col.system, record))
-            elif col.parent is not None:
-                row = (child_rows or {}).get(col.parent.id)
-                assert col.fm is not None
-                value = None if row is None else row.get(col.fm.key)
-                cells.append(self.field(col.fm, value))
-            else:
-                assert col.fm is not None
-                cells.append(self.field(col.fm, data.get(col.fm.key)))
-        return cells
+        return [fn(record, child_rows) for fn in self.row_fns]
 
     def title(self, record: dict[str, Any]) -> str:
         key = self.plan.title_key
