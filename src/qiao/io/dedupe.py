@@ -4,8 +4,9 @@ names (case, width, punctuation, legal suffixes, pinyin).
 Used by imports (``Deduper``: each file row against the earlier rows and the existing
 records the user can see) and by the duplicate finder of existing data
 (``qiao.io.merge``). Fuzzy matching never compares every pair: values are put into
-blocks (the first two characters of the company key, and the pinyin initials of those
-characters, so that a homophone typo still meets its original) and
+blocks (the first two characters of the company key after a leading province or city
+name, and the toneless pinyin of those characters, so that a homophone typo still
+meets its original) and
 ``rapidfuzz.process`` scores only a value's blocks.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -26,8 +27,9 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
+from qiao.data import regions
 from qiao.errors import BadRequest
-from qiao.forms.fields.base import Storage
+from qiao.forms.fields.base import FieldType, Storage
 from qiao.forms.model import FieldMeta, FormMeta
 from qiao.io.mapping import label_key
 from qiao.org.access import form_access
@@ -96,9 +98,31 @@ def pinyin(key: str) -> str:
     return "".join(map(_char_pinyin, key))
 
 
-def initials(key: str, count: int = 2) -> str:
-    """Pinyin initials of the first ``count`` characters (the fuzzy block of a key)."""
-    return "".join(_char_pinyin(c)[:1] for c in key[:count])
+@functools.cache
+def _places() -> frozenset[str]:
+    """Province and city names, full and short (深圳市, 深圳): a company key's leading
+    place is no help in telling companies apart within a block."""
+    names: set[str] = set()
+    for province in regions.children(None):
+        names |= {province.name, regions.short_name(province.name, "province")}
+        for city in regions.children(province.code):
+            if city.name not in regions.PLACEHOLDER_CITIES:
+                names |= {city.name, regions.short_name(city.name, "city")}
+    return frozenset(n for n in names if len(n) >= 2)
+
+
+def block_text(key: str) -> str:
+    """The key without leading province / city names (广东省深圳市华强 → 华强), which
+    would otherwise put every company of a city into one block."""
+    places = _places()
+    for _ in range(2):
+        for size in range(min(len(key) - 2, 9), 1, -1):
+            if key[:size] in places:
+                key = key[size:]
+                break
+        else:
+            break
+    return key
 
 
 def similarity(a: str, b: str) -> float:
@@ -114,8 +138,11 @@ def similarity(a: str, b: str) -> float:
 
 
 # ----- exact keys ----------------------------------------------------------------------
+_NON_DIGIT = re.compile(r"\D+")
+
+
 def _digits_phone(value: str) -> str:
-    digits = "".join(c for c in value if c.isdigit())
+    digits = _NON_DIGIT.sub("", value)
     if digits.startswith("0086"):
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:
@@ -156,7 +183,7 @@ def exact_key(fm: FieldMeta, value: Any) -> str | None:
         return str(value).strip() or None
     if kind == "boolean":
         return "1" if value is True or str(value).lower() in ("1", "true") else "0"
-    if kind in ("select", "relation", "user", "department"):
+    if kind in ("relation", "user", "department"):
         return str(value).strip() or None
     if isinstance(value, dict):
         return text_key(" ".join(str(v) for v in value.values() if v)) or None
@@ -178,11 +205,14 @@ class _Fuzzy:
 
     key: str
     pinyin: str
+    block: str
+    sound: str
 
     @classmethod
     def of(cls, text: str) -> _Fuzzy:
         key = company_key(text)
-        return cls(key, pinyin(key))
+        core = block_text(key)
+        return cls(key, pinyin(key), core[:2], pinyin(core[:2]))
 
 
 @dataclass
@@ -208,10 +238,10 @@ class Index:
         if not self.fuzzy or not fz or not fz[0].key:
             return
         first = fz[0]
-        keys, entries = self.by_key.setdefault((rest, first.key[:2]), ([], []))
+        keys, entries = self.by_key.setdefault((rest, first.block), ([], []))
         keys.append(first.key)
         entries.append(entry)
-        sounds, entries2 = self.by_sound.setdefault((rest, initials(first.key)), ([], []))
+        sounds, entries2 = self.by_sound.setdefault((rest, first.sound), ([], []))
         sounds.append(first.pinyin)
         entries2.append(entry)
         if len(fz) > 1:
@@ -227,8 +257,8 @@ class Index:
             return found
         first = fz[0]
         for table, query, block in (
-            (self.by_key, first.key, first.key[:2]),
-            (self.by_sound, first.pinyin, initials(first.key)),
+            (self.by_key, first.key, first.block),
+            (self.by_sound, first.pinyin, first.sound),
         ):
             hit = table.get((rest, block))
             if hit is None:
@@ -270,27 +300,51 @@ class KeyPlan:
         self.fuzzy_fields = [fm for fm in fields if fuzzy and fm.type in FUZZY_TYPES]
         self.exact_fields = [fm for fm in fields if fm not in self.fuzzy_fields]
         self.fuzzy = bool(self.fuzzy_fields)
+        self._fuzzy_flags = [fm in self.fuzzy_fields for fm in fields]
+
+    def values(self, data: dict[str, Any]) -> tuple[Any, ...]:
+        """A row's key values (API values by field key) in the plan's field order."""
+        return tuple(data.get(fm.key) for fm in self.fields)
 
     def split(
-        self, data: dict[str, Any]
+        self, values: tuple[Any, ...]
     ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, list[_Fuzzy]]:
         """(exact key of all fields, exact key of the non-fuzzy fields, fuzzy values);
-        None where a key field is blank."""
-        full: list[str] = []
-        for fm in self.fields:
-            key = exact_key(fm, data.get(fm.key))
+        None where a key field is blank. A fuzzy field's exact part is its company key:
+        two names equal but for a suffix are the same company (similarity 1)."""
+        rest: list[str] = []
+        fz: list[_Fuzzy] = []
+        for fm, value, fuzzy in zip(self.fields, values, self._fuzzy_flags, strict=True):
+            if fuzzy:
+                if value is None or value == "":
+                    return None, None, []
+                one = _Fuzzy.of(str(value))
+                if not one.key:
+                    return None, None, []
+                fz.append(one)
+                continue
+            key = exact_key(fm, value)
             if key is None:
                 return None, None, []
-            full.append(key)
-        rest = tuple(k for fm, k in zip(self.fields, full, strict=True) if fm in self.exact_fields)
-        fz = [_Fuzzy.of(str(data.get(fm.key))) for fm in self.fuzzy_fields]
-        return tuple(full), rest, fz
+            rest.append(key)
+        full = (*rest, *(f.key for f in fz))
+        return full, tuple(rest), fz
+
+
+def _reader(fm: FieldMeta, ctx: Ctx) -> Callable[[Any], Any]:
+    """Stored value -> API value; the identity (no call per value) where the type's
+    ``to_json`` is the base one."""
+    to_json = fm.ftype.to_json
+    if type(fm.ftype).to_json is FieldType.to_json:
+        return lambda stored: stored
+    return lambda stored: None if stored is None else to_json(fm, stored, ctx)
 
 
 def load_existing(
     conn: Connection, form: FormMeta, fields: Iterable[FieldMeta], scope: list[Any], ctx: Ctx
-) -> list[tuple[int, dict[str, Any]]]:
-    """(id, API values of ``fields``) of the live records in ``scope``: one SELECT."""
+) -> list[tuple[int, tuple[Any, ...]]]:
+    """(id, API values of ``fields`` in order) of the live records in ``scope``: one
+    SELECT."""
     table = form.table
     fields = list(fields)
     columns = [table.c[fm.column_name] for fm in fields]
@@ -298,15 +352,13 @@ def load_existing(
         sa.select(table.c.id, *columns)
         .where(table.c.deleted_at.is_(None), *scope)
         .order_by(table.c.id)
-    )
-    readers = [(fm.key, fm.ftype.to_json, fm) for fm in fields]
-    result: list[tuple[int, dict[str, Any]]] = []
-    for row in rows:
-        values = {}
-        for (key, to_json, fm), stored in zip(readers, row[1:], strict=True):
-            values[key] = None if stored is None else to_json(fm, stored, ctx)
-        result.append((row[0], values))
-    return result
+    ).all()
+    readers = [_reader(fm, ctx) for fm in fields]
+    if all(type(fm.ftype).to_json is FieldType.to_json for fm in fields):
+        return [(row[0], tuple(row[1:])) for row in rows]
+    return [
+        (row[0], tuple(read(v) for read, v in zip(readers, row[1:], strict=True))) for row in rows
+    ]
 
 
 class Deduper:
@@ -338,7 +390,7 @@ class Deduper:
     def check(self, index: int, data: dict[str, Any]) -> Match | None:
         """The earlier file row or existing record ``data`` duplicates, exact matches
         first (file before existing), then fuzzy ones; the row joins the file's index."""
-        full, rest, fz = self.plan.split(data)
+        full, rest, fz = self.plan.split(self.plan.values(data))
         if full is None or rest is None:
             return None
         match: Match | None = None
