@@ -73,7 +73,7 @@ const zh = {
       missingRequired: "以下必填字段没有对应的列，这些行会校验失败：{fields}",
       saveAs: "保存此对应关系，下次导入同样格式的表格时直接使用",
       namePlaceholder: "对应关系名称，如「销售部客户表」",
-      saved: "已保存对应关系「{name}」",
+      saved: "开始导入时将保存对应关系「{name}」",
     },
     cleanse: {
       title: "检查数据清洗结果",
@@ -293,7 +293,7 @@ const en: typeof zh = {
       missingRequired: "No column is mapped to these required fields, so the rows will fail validation: {fields}",
       saveAs: "Save this mapping to reuse it for files with the same columns",
       namePlaceholder: "Mapping name, e.g. \"Sales customer list\"",
-      saved: "Saved the mapping \"{name}\"",
+      saved: "The mapping \"{name}\" will be saved when the import starts",
     },
     cleanse: {
       title: "Review the cleansing",
