@@ -59,6 +59,7 @@ bench: $(STAMP) postgres $(WEB_BUILD)
 	$(BIN)/python bench/permissions.py
 	$(BIN)/python bench/formulas.py
 	$(BIN)/python bench/imports.py
+	$(BIN)/python bench/exports.py
 
 clean:
 	rm -rf $(VENV) qiao-data .pytest_cache .mypy_cache .ruff_cache web/node_modules src/qiao/web/dist
