@@ -154,7 +154,7 @@ def test_find_merge_undo_duplicates(new_page: Any, site: Site) -> None:
     log_in(en, site)
     en.goto(f"{site.url}/apps/{s['app']}/forms/{s['form']}/duplicates")
     en_group = find_fuzzy(en)
-    expect(en.get_by_test_id("dedupe-result")).to_have_text("1 groups of duplicates found")
+    expect(en.get_by_test_id("dedupe-result")).to_have_text("1 group of duplicates found")
     shot(en, "dedupe-04-groups-en")
     en_group.get_by_test_id("dup-merge").click()
     expect(en.get_by_test_id("merge-summary")).to_contain_text("recycle bin")

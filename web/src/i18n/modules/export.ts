@@ -73,7 +73,7 @@ const en: typeof zh = {
     templateName: "Template name",
     templateColumns: "Columns to export",
     templateColumnsHint: "Tick the columns to export, drag to reorder",
-    columnsCount: "{n} columns",
+    columnsCount: "{n} column | {n} columns",
     pickColumns: "Choose at least one column",
     needName: "Enter a template name",
     subforms: "Sub-forms",
