@@ -81,7 +81,8 @@ def import_batch(rt: Runtime, conn: Connection, job: jobs.Job) -> jobs.Batch:
     row = conn.execute(sa.select(imports_t).where(imports_t.c.id == import_id)).first()
     if row is None or row.state not in ACTIVE or row.form_id is None:
         return jobs.Batch(0, job.cursor, True)
-    ctx = _ctx(rt, conn, row.created_by, job.payload.get("locale"))
+    # the user who started it (records are created as theirs, in their data scope)
+    ctx = _ctx(rt, conn, job.payload.get("user_id", row.created_by), job.payload.get("locale"))
     access = form_access(conn, ctx, rt.form(conn, row.form_id))
     access.require("import")
     plan = imports.plan_of(rt, conn, access, ctx, row, frozen=job.payload.get("plan") or {})

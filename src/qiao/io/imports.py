@@ -54,6 +54,9 @@ jobs_t = schema.jobs
 #: states in which the import's job may still write
 ACTIVE = ("queued", "running")
 SAMPLES = 5
+#: files up to this many rows are analysed on upload already; a bigger one once its
+#: mapping and options are chosen (PATCH) or its preview is asked for
+ANALYSE_ON_UPLOAD = 20_000
 
 __all__ = ["import_job"]  # the job handlers register when this module is imported
 
@@ -391,8 +394,17 @@ def create_import(
         _access(rt, conn, ctx, form_id).require("import")
 
     import_id = _new(rt, ctx, filename, content, form.app_id, form, check)
-    _analyse_and_store(rt, ctx, import_id)
+    with rt.db.read() as conn:
+        row = _row(conn, import_id)
+    if table_rows(row) <= ANALYSE_ON_UPLOAD:
+        _analyse_and_store(rt, ctx, import_id)
     return get_import(rt, ctx, import_id)
+
+
+def table_rows(row: Any) -> int:
+    """Rows of the chosen sheet (an upper bound of the data rows)."""
+    sheets = (row.summary or {}).get("sheets") or []
+    return int(sheets[row.sheet]["row_count"]) if row.sheet < len(sheets) else 0
 
 
 def create_analysis(
@@ -422,15 +434,19 @@ def _analyse_and_store(rt: Runtime, ctx: Ctx, import_id: int) -> None:
             plan = plan_of(rt, conn, access, ctx, row)
         except BadRequest:  # a mapping made stale by a field change: no summary
             return
+    _store_stats(rt, row, plan)
+
+
+def _store_stats(rt: Runtime, row: Any, plan: Plan) -> None:
     stats = plan.summary()
 
     def store(conn: Connection) -> None:
-        current = _row(conn, import_id)
-        if current.updated_at != row.updated_at:
+        current = _row(conn, row.id)
+        if current.updated_at != row.updated_at or current.state != "draft":
             return  # configured again meanwhile
         meta = dict(current.summary or {})
         meta["stats"] = stats
-        conn.execute(sa.update(imports_t).where(imports_t.c.id == import_id).values(summary=meta))
+        conn.execute(sa.update(imports_t).where(imports_t.c.id == row.id).values(summary=meta))
 
     rt.db.write(store)
 
@@ -611,6 +627,8 @@ def preview(
         if access is None:
             raise Conflict("import_without_form")
         plan = plan_of(rt, conn, access, ctx, row)
+    if row.state == "draft" and not (row.summary or {}).get("stats"):
+        _store_stats(rt, row, plan)  # a form just created from the file: first analysis
     if only == "errors":
         indexes = [i for i, a in enumerate(plan.actions) if a == "error"]
     elif only == "duplicates":
@@ -737,7 +755,7 @@ def start(rt: Runtime, ctx: Ctx, import_id: int) -> dict[str, Any]:
         job_id = jobs.enqueue(
             conn,
             "import",
-            {"import_id": import_id, "locale": ctx.locale, "plan": frozen},
+            {"import_id": import_id, "locale": ctx.locale, "user_id": ctx.user_id, "plan": frozen},
             total=len(plan.actions),
             created_by=ctx.user_id,
         )
