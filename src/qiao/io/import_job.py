@@ -73,6 +73,24 @@ def _strip(details: list[ErrorDetail], prefix: str) -> list[ErrorDetail]:
 
 
 # ----- import ---------------------------------------------------------------------------
+@jobs.preparer("import")
+def prepare_import(rt: Runtime, job: jobs.Job) -> None:
+    """Analyse the file (into the cache) before the batches, on a read connection: a
+    worker that did not analyse it yet must not do so inside a write transaction."""
+    from qiao.io import imports
+
+    with rt.db.read() as conn:
+        row = conn.execute(
+            sa.select(imports_t).where(imports_t.c.id == int(job.payload["import_id"]))
+        ).first()
+        if row is None or row.state not in ACTIVE or row.form_id is None:
+            return
+        user_id = job.payload.get("user_id", row.created_by)
+        ctx = _ctx(rt, conn, user_id, job.payload.get("locale"))
+        access = form_access(conn, ctx, rt.form(conn, row.form_id))
+        imports.plan_of(rt, conn, access, ctx, row, frozen=job.payload.get("plan") or {})
+
+
 @jobs.handler("import")
 def import_batch(rt: Runtime, conn: Connection, job: jobs.Job) -> jobs.Batch:
     from qiao.io import imports
@@ -383,6 +401,9 @@ def run_here(rt: Runtime, job_id: int, progress: Callable[[int, int], None] | No
         return
     run = jobs.HANDLERS[job.kind]
     try:
+        prepare = jobs.PREPARERS.get(job.kind)
+        if prepare is not None:
+            prepare(rt, job)
         while True:
             finished = rt.db.write(lambda conn: jobs._batch(rt, conn, job, run))
             if progress is not None:

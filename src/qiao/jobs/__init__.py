@@ -66,6 +66,21 @@ Handler = Callable[[Runtime, Connection, Job], Batch]
 HANDLERS: dict[str, Handler] = {}
 
 
+#: kind -> work a job needs before its batches, outside any write transaction (reading
+#: and analysing an import's file must not hold SQLite's write lock)
+PREPARERS: dict[str, Callable[[Runtime, Job], None]] = {}
+
+
+def preparer(
+    kind: str,
+) -> Callable[[Callable[[Runtime, Job], None]], Callable[[Runtime, Job], None]]:
+    def register(fn: Callable[[Runtime, Job], None]) -> Callable[[Runtime, Job], None]:
+        PREPARERS[kind] = fn
+        return fn
+
+    return register
+
+
 def _load_handlers() -> None:
     from qiao.io import imports  # noqa: F401  (registers its handlers)
     from qiao.jobs import recompute  # noqa: F401  (registers its handler)
@@ -148,6 +163,9 @@ def run_one(rt: Runtime) -> bool:
     try:
         if run_handler is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
+        prepare = PREPARERS.get(job.kind)
+        if prepare is not None:
+            prepare(rt, job)
         while True:
             finished = rt.db.write(lambda conn: _batch(rt, conn, job, run_handler))
             if finished:
