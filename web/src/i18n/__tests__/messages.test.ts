@@ -6,8 +6,9 @@ function keys(obj: unknown, prefix = ""): string[] {
   return Object.entries(obj).flatMap(([k, v]) => keys(v, prefix ? `${prefix}.${k}` : k));
 }
 
+/** the distinct placeholders: an English plural ("{n} group | {n} groups") repeats them */
 function placeholders(text: unknown): string[] {
-  return [...String(text).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  return [...new Set([...String(text).matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
 }
 
 function lookup(obj: any, path: string): unknown {
