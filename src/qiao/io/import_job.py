@@ -182,7 +182,14 @@ def _create(
         return
     prefixes = {i: f"rows[{i}]." for i in indexes}
     datas = [plan.datas[i] for i in indexes]
-    prepared, problems = service.prepare_items(access, ctx, datas, [prefixes[i] for i in indexes])
+    if plan.form is access.form and all(i in plan.prepared for i in indexes):
+        # the form is the one the analysis prepared the rows for: no need to again
+        prepared = [plan.prepared[i] for i in indexes]
+        problems: list[ErrorDetail] = []
+    else:
+        prepared, problems = service.prepare_items(
+            access, ctx, datas, [prefixes[i] for i in indexes]
+        )
     bad = _by_row(problems)
     pending = [(i, p, d) for i, p, d in zip(indexes, prepared, datas, strict=True) if i not in bad]
     while pending:

@@ -78,6 +78,10 @@ class Plan:
     unknown_options: dict[str, list[str]] = field(default_factory=dict)
     #: seconds (CPU time of this process) per phase: cleanse, dedupe, validate
     timings: dict[str, float] = field(default_factory=dict)
+    #: the valid "create" rows as the write path prepared them, and the form they were
+    #: prepared for: the job reuses them while the form is unchanged
+    prepared: dict[int, V.Prepared] = field(default_factory=dict)
+    form: FormMeta | None = None
 
     def summary(self) -> dict[str, Any]:
         counts = {a: 0 for a in ACTIONS}
@@ -268,7 +272,7 @@ def analyse(
     cleansed = clock()
     actions, matches, targets = _decide(rt, conn, ctx, form, datas, options, frozen)
     deduped = clock()
-    errors = _validate(conn, access, vform, ctx, datas, actions, targets)
+    errors, prepared = _validate(conn, access, vform, ctx, datas, actions, targets)
     validated = clock()
     for index in errors:
         actions[index] = "error"
@@ -283,6 +287,8 @@ def analyse(
         targets=targets,
         added_options=adds,
         unknown_options={k: list(v) for k, v in unknown.items()},
+        prepared=prepared,
+        form=vform,
         timings={
             "cleanse": cleansed - started,
             "dedupe": deduped - cleansed,
@@ -369,7 +375,7 @@ def _validate(
     datas: list[dict[str, Any]],
     actions: list[str],
     targets: dict[int, int],
-) -> dict[int, list[ErrorDetail]]:
+) -> tuple[dict[int, list[ErrorDetail]], dict[int, V.Prepared]]:
     """Every problem of the rows to write, per row: input checks without the database
     for all of them, then the database checks (unique values, linked records) in bulk."""
     check = access if form is access.form else _Access(access, form)
@@ -400,7 +406,8 @@ def _validate(
         if index is None:
             continue
         by_row.setdefault(index, []).append(_strip(detail, prefixes.get(index, "")))
-    return by_row
+    kept = {i: p for i, p in zip(creates, prepared, strict=True) if i not in by_row}
+    return by_row, kept
 
 
 class _Access:

@@ -149,7 +149,16 @@ def plan_of(
     checked = check_mapping(access, wanted, columns)
     options = _options(row)
     fingerprint = json.dumps(
-        [row.storage_key, row.sheet, row.header_row, checked, options.model_dump(), ctx.locale],
+        # the user too: duplicates and relations are matched within their data scope
+        [
+            row.storage_key,
+            row.sheet,
+            row.header_row,
+            checked,
+            options.model_dump(),
+            ctx.locale,
+            ctx.user_id,
+        ],
         sort_keys=True,
         default=str,
     )
