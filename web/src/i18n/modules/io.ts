@@ -56,6 +56,7 @@ const zh = {
       clickToPick: "点击设为表头行",
       emptySheet: "这张工作表是空的",
       columnsFound: "识别到 {n} 列，{rows} 行数据",
+      otherFile: "换一个文件（当前：{name}）",
     },
     mapping: {
       title: "把表格的列对应到表单字段",
@@ -276,6 +277,7 @@ const en: typeof zh = {
       clickToPick: "Click to make this the header row",
       emptySheet: "This sheet is empty",
       columnsFound: "{n} columns, {rows} data rows",
+      otherFile: "Choose another file (now: {name})",
     },
     mapping: {
       title: "Map the columns to the form's fields",
