@@ -615,3 +615,29 @@ def test_killing_the_worker_midway_then_restarting_imports_each_row_exactly_once
         column = meta.table.c[meta.by_key["company"].column_name]
         companies = sorted(conn.execute(sa.select(column)).scalars())
     assert companies == [f"公司{i:04d}" for i in range(total)]
+
+
+def test_member_columns_match_by_name_and_every_unknown_tag_is_listed(
+    api: Api, rt: Runtime
+) -> None:
+    from qiao.org import users
+
+    rt.db.write(lambda c: users.create_user(c, "zhaolei", "user-pass-1", display_name="赵磊"))
+    form = api.make_form(
+        [
+            {"key": "company", "label": "公司名称", "type": "text"},
+            {"key": "sales", "label": "销售", "type": "user"},
+            FIELDS[-1],
+        ]
+    )
+    sheet = [
+        ["公司名称", "销售", "标签"],
+        ["华信科技", "赵磊", "重点、新品、展会"],
+        ["恒泰贸易", "无此人", "老客户"],
+    ]
+    body = api.ok(upload(api, form["id"], xlsx_openpyxl(sheet)), 201)
+    assert body["summary"]["unknown_options"] == {"tags": ["新品", "展会"]}
+    rows = api.ok(api.get(f"/imports/{body['id']}/preview"))["items"]
+    assert rows[0]["cells"]["sales"]["issue"] is None
+    assert rows[1]["cells"]["sales"]["issue"]
+    assert [e["field"] for e in rows[1]["errors"]] == ["sales"]

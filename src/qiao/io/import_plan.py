@@ -241,10 +241,11 @@ def analyse(
     adds = options_to_add(form, options.option_map)
     vform = with_added_options(form, adds)
     columns = [(index, vform.by_key[key]) for index, key in sorted(mapping.items())]
-    # relation columns: every distinct text once, matched in one go
+    # reference columns (relations, members, departments): every distinct text once,
+    # matched in one go; the index skips the keys that hold no references
     texts: dict[str, set[str]] = {}
     for index, fm in columns:
-        if fm.ftype.referenced_form(fm) is not None:
+        if cleanse.RelationIndex.indexes(fm):
             texts[fm.key] = {readers.cell_text(row[index]) for row in table.rows} - {""}
     relations = cleanse.RelationIndex.load(rt, conn, ctx, form, list(texts), texts)
     env = cleanse.CleanseEnv(
@@ -264,8 +265,12 @@ def analyse(
             if cleaned.changed or cleaned.issue:
                 notes.setdefault(row_index, {})[fm.key] = cleaned
                 if cleaned.issue == "option_unknown":
-                    raw = str(cleaned.params.get("value", readers.cell_text(row[index])))
-                    unknown.setdefault(fm.key, {})[raw] = None
+                    # a multiselect cell may hold several unknown labels
+                    raws = cleaned.params.get("values") or [
+                        cleaned.params.get("value", readers.cell_text(row[index]))
+                    ]
+                    for raw in raws:
+                        unknown.setdefault(fm.key, {})[str(raw)] = None
         datas.append(data)
 
     adds = _used(adds, datas)

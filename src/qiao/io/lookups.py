@@ -88,6 +88,11 @@ class RelationIndex:
             maps[key] = table
         return cls(maps)
 
+    @staticmethod
+    def indexes(fm: FieldMeta) -> bool:
+        """Whether a column of this field is matched through the index."""
+        return fm.type in _LOADERS
+
     def has(self, field_key: str) -> bool:
         return field_key in self._maps
 
