@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from "vue-router";
 import { useAuthStore } from "@/stores/auth";
+import { loadLazyMessages } from "@/i18n";
 
 /** Every page is its own chunk, so the first load carries only the shell. */
 export const router = createRouter({
@@ -104,5 +105,6 @@ router.beforeEach(async (to) => {
   if (auth.user && to.name === "login") return { name: "apps" };
   // a password that must be changed first: the server refuses everything else anyway
   if (auth.user && auth.mustChangePassword && to.name !== "change-password") return { name: "change-password" };
+  if (auth.user) await loadLazyMessages();
   return true;
 });

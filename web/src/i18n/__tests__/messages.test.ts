@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildMessages } from "@/i18n";
+import { buildLazyMessages, buildMessages } from "@/i18n";
 
 function keys(obj: unknown, prefix = ""): string[] {
   if (typeof obj !== "object" || obj === null) return [prefix];
@@ -15,8 +15,15 @@ function lookup(obj: any, path: string): unknown {
   return path.split(".").reduce((o, k) => o?.[k], obj);
 }
 
-describe("UI messages", () => {
+describe("UI messages", async () => {
   const messages = buildMessages();
+  const lazy = await buildLazyMessages();
+  for (const locale of ["zh-CN", "en"] as const) {
+    for (const [area, texts] of Object.entries(lazy[locale])) {
+      expect(messages[locale][area], `${area} is both eager and lazy`).toBeUndefined();
+      messages[locale][area] = texts;
+    }
+  }
 
   it("has every zh-CN message in English and the other way round", () => {
     const zh = keys(messages["zh-CN"]).sort();
