@@ -34,6 +34,7 @@ Ratio = qiao end to end ÷ baseline (target ≤ 2×). Results are printed and wr
 from __future__ import annotations
 
 import argparse
+import os
 import io
 import json
 import platform
@@ -343,7 +344,15 @@ def qiao_import(rt: Runtime, ctx: Ctx, form_id: int, content: bytes) -> dict[str
     options = {"dedupe_keys": DEDUPE, "strategy": "skip"}
     times.run("configure", lambda: imports.configure(rt, ctx, import_id, {"options": options}))
     times.run("preview", lambda: imports.preview(rt, ctx, import_id, 0, 50))
-    body = times.run("run", lambda: imports.run_sync(rt, ctx, import_id))
+    if os.environ.get("QIAO_BENCH_PROFILE"):  # where the job's time goes (cProfile)
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        body = times.run("run", lambda: profiler.runcall(imports.run_sync, rt, ctx, import_id))
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    else:
+        body = times.run("run", lambda: imports.run_sync(rt, ctx, import_id))
     times.total(["upload", "configure", "preview", "run"])
     return {
         "import_id": import_id,
