@@ -34,9 +34,9 @@ Ratio = qiao end to end ÷ baseline (target ≤ 2×). Results are printed and wr
 from __future__ import annotations
 
 import argparse
-import os
 import io
 import json
+import os
 import platform
 import random
 import resource
