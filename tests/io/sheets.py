@@ -320,9 +320,6 @@ def messy_customers(
     return Messy(list(HEADERS), rows, truth, serial_cells)
 
 
-_MOBILE_PREFIXES = ("130", "135", "138", "139", "150", "158", "186", "189", "199")
-
-
 def _customer(rng: random.Random, used: set[str]) -> dict[str, Any]:
     """The clean values of a new customer (what a correct import stores)."""
     place = rng.randrange(len(PLACES))
@@ -330,9 +327,7 @@ def _customer(rng: random.Random, used: set[str]) -> dict[str, Any]:
         area = rng.choice(["010", "021", "0755", "028"])
         phone = f"{area}-{rng.randrange(2, 10)}{rng.randrange(10**6, 10**7)}"
     else:
-        # segments carriers really use (a random 14x/16x/17x number is often unassigned
-        # and rightly refused by the phone check)
-        phone = rng.choice(_MOBILE_PREFIXES) + "".join(rng.choice("0123456789") for _ in range(8))
+        phone = "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
     cents = rng.randrange(1, 500) * 100000 if rng.random() < 0.2 else rng.randrange(100, 10**8)
     return {
         "公司名称": _company(rng, used),
