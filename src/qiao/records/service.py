@@ -460,73 +460,32 @@ def _as_seen(access: FormAccess, record: dict[str, Any]) -> dict[str, Any]:
     return access.shape({**record, "data": data})
 
 
-def update_record(
-    rt: Runtime, ctx: Ctx, form_id: int, record_id: int, data: Any, version: int | None
-) -> dict[str, Any]:
-    with rt.db.read() as conn:
-        access = _access(rt, conn, ctx, form_id)
-    form = access.form
-    if version is None:
-        raise ValidationFailed(details=[ErrorDetail("version", "version_required")])
-    refused = _input_errors(access, data)
-    prepared, errors = V.prepare(form, data, ctx, partial=True)
-
-    def update(conn: Connection) -> dict[str, Any]:
-        require_record(conn, access, record_id, "edit")
-        table = form.table
-        current = conn.execute(
-            sa.select(table.c.version).where(table.c.id == record_id, table.c.deleted_at.is_(None))
-        ).scalar()
-        if current is None:
-            raise NotFound("record_not_found")
-        if current != version:
-            raise Conflict("version_conflict", current=current)
-        if refused or errors:
-            raise ValidationFailed(details=refused + errors)
-        before = fetch_records(conn, form, [record_id], ctx)
-        problems = V.check_in_database(conn, form, ctx, [prepared], [""], [record_id])
-        problems += _relation_scope_errors(
-            rt,
-            conn,
-            ctx,
-            form,
-            [prepared],
-            [""],
-            [_links(form, before[record_id])],
-            [children.known_links(form, before[record_id])],
-        )
-        if problems:
-            raise ValidationFailed(details=problems)
-        links = compute.before_update(conn, rt, form, [record_id])
-        if _apply_update(conn, form, ctx, [record_id], prepared, version) == 0:
-            raise Conflict("version_conflict", current=current)
-        compute.after_update(conn, rt, form, ctx, [record_id], links, prepared)
-        after = fetch_records(conn, form, [record_id], ctx)
-        A.updated(conn, ctx, form, before, after)
-        return _as_seen(access, after[record_id])
-
-    return _write(rt, form, ctx, update)
-
-
-def update_in(
+def _update_one(
     conn: Connection,
     rt: Runtime,
     access: FormAccess,
     ctx: Ctx,
     record_id: int,
-    data: dict[str, Any],
+    prepared: V.Prepared,
+    errors: list[ErrorDetail],
+    version: int | None,
     prefix: str = "",
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Change the given fields of one record inside the caller's transaction (an import
-    that updates existing records, a merge): the same checks, computation and audit as
-    ``update_record`` without the version check. Returns the record before and after,
-    read in full (API values), so that the caller can keep what undo needs."""
+    """The body of a one-record update inside the caller's transaction: scope, version
+    (the caller's, or the one read here), checks, computed values, audit. Returns the
+    record before and after, read in full."""
     form = access.form
     require_record(conn, access, record_id, "edit")
-    refused = _input_errors(access, data, prefix)
-    prepared, errors = V.prepare(form, data, ctx, partial=True, prefix=prefix)
-    if refused or errors:
-        raise ValidationFailed(details=refused + errors)
+    table = form.table
+    current = conn.execute(
+        sa.select(table.c.version).where(table.c.id == record_id, table.c.deleted_at.is_(None))
+    ).scalar()
+    if current is None:
+        raise NotFound("record_not_found")
+    if version is not None and current != version:
+        raise Conflict("version_conflict", current=current)
+    if errors:
+        raise ValidationFailed(details=errors)
     before = fetch_records(conn, form, [record_id], ctx)
     problems = V.check_in_database(conn, form, ctx, [prepared], [prefix], [record_id])
     problems += _relation_scope_errors(
@@ -542,11 +501,50 @@ def update_in(
     if problems:
         raise ValidationFailed(details=problems)
     links = compute.before_update(conn, rt, form, [record_id])
-    _apply_update(conn, form, ctx, [record_id], prepared)
+    if _apply_update(conn, form, ctx, [record_id], prepared, current) == 0:
+        raise Conflict("version_conflict", current=current)
     compute.after_update(conn, rt, form, ctx, [record_id], links, prepared)
     after = fetch_records(conn, form, [record_id], ctx)
     A.updated(conn, ctx, form, before, after)
     return before[record_id], after[record_id]
+
+
+def update_record(
+    rt: Runtime, ctx: Ctx, form_id: int, record_id: int, data: Any, version: int | None
+) -> dict[str, Any]:
+    with rt.db.read() as conn:
+        access = _access(rt, conn, ctx, form_id)
+    form = access.form
+    if version is None:
+        raise ValidationFailed(details=[ErrorDetail("version", "version_required")])
+    refused = _input_errors(access, data)
+    prepared, errors = V.prepare(form, data, ctx, partial=True)
+
+    def update(conn: Connection) -> dict[str, Any]:
+        _, after = _update_one(
+            conn, rt, access, ctx, record_id, prepared, refused + errors, version
+        )
+        return _as_seen(access, after)
+
+    return _write(rt, form, ctx, update)
+
+
+def update_in(
+    conn: Connection,
+    rt: Runtime,
+    access: FormAccess,
+    ctx: Ctx,
+    record_id: int,
+    data: dict[str, Any],
+    prefix: str = "",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Change the given fields of one record inside the caller's transaction (an import
+    that updates existing records, a merge): ``update_record`` without the caller's
+    version. Returns the record before and after, read in full (API values), so that
+    the caller can keep what undo needs."""
+    refused = _input_errors(access, data, prefix)
+    prepared, errors = V.prepare(access.form, data, ctx, partial=True, prefix=prefix)
+    return _update_one(conn, rt, access, ctx, record_id, prepared, refused + errors, None, prefix)
 
 
 def _target_ids(
