@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     file_store: Literal["local"] = "local"
     bulk_max_items: int = 5000
     #: rows per batch (one transaction each) of a background import
-    import_batch: int = Field(default=500, ge=1, le=10_000)
+    import_batch: int = Field(default=2000, ge=1, le=10_000)
     # login throttling: after ``login_slow_after`` failures each attempt is delayed,
     # after ``login_lock_after`` the account is locked for ``login_lock_minutes``.
     login_slow_after: int = 3

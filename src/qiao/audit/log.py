@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.db import schema
+from qiao.db.bulk import insert_many
 from qiao.db.dialect import insert_ignore
 from qiao.errors import QiaoError
 
@@ -169,6 +170,7 @@ def append_many(
         claimed = conn.execute(claim, {"count": len(items)}).one()
     seq, prev = claimed.seq - len(items), claimed.hash
     at = ctx.now().astimezone(UTC)
+    at_text = _canonical(at)
     user = ctx.user
     rows = []
     for item in items:
@@ -190,9 +192,16 @@ def append_many(
             "details": _jsonable(item.get("details") or {}),
         }
         row["prev_hash"] = prev
-        row["hash"] = prev = entry_hash(row, prev)
+        # what entry_hash(row, prev) computes, with the shared timestamp made canonical
+        # once per call rather than once per entry
+        body = [prev, *(row[name] for name in HASHED)]
+        body[2] = at_text
+        row["hash"] = prev = hashlib.sha256(_dumps(body, sort=True)).hexdigest()
         rows.append(row)
-    conn.execute(insert, rows)
+    if len(rows) == 1:
+        conn.execute(insert, rows)
+    else:
+        insert_many(conn, schema.audit_log, rows)
     conn.execute(close, {"new_hash": prev})
     return [r["seq"] for r in rows]
 

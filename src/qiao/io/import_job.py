@@ -25,6 +25,7 @@ from qiao import jobs
 from qiao.audit import log as audit_log
 from qiao.context import Ctx, utcnow
 from qiao.db import schema
+from qiao.db.bulk import insert_many
 from qiao.errors import ErrorDetail, QiaoError, ValidationFailed
 from qiao.io.import_plan import Plan, row_of, update_data
 from qiao.org.access import FormAccess, form_access
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 imports_t = schema.imports
 rows_t = schema.import_rows
 ACTIVE = ("queued", "running")
-BATCH = 500
+BATCH = 2000
 
 
 def batch_size(rt: Runtime) -> int:
@@ -128,8 +129,9 @@ def import_batch(rt: Runtime, conn: Connection, job: jobs.Job) -> jobs.Batch:
     _create(conn, rt, access, ctx, plan, [i for i in todo if plan.actions[i] == "create"], results)
     _update(conn, rt, access, ctx, plan, [i for i in todo if plan.actions[i] == "update"], results)
     if results:
-        conn.execute(
-            sa.insert(rows_t),
+        insert_many(
+            conn,
+            rows_t,
             [
                 {
                     "import_id": import_id,

@@ -82,6 +82,7 @@ class Plan:
     #: prepared for: the job reuses them while the form is unchanged
     prepared: dict[int, V.Prepared] = field(default_factory=dict)
     form: FormMeta | None = None
+    _frozen: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> dict[str, Any]:
         counts = {a: 0 for a in ACTIONS}
@@ -101,11 +102,15 @@ class Plan:
         }
 
     def frozen(self) -> dict[str, Any]:
-        """The decisions a running import keeps (see the module docstring)."""
-        return {
-            "actions": "".join(ACTIONS[a] for a in self.actions),
-            "targets": {str(i): rid for i, rid in self.targets.items()},
-        }
+        """The decisions a running import keeps (see the module docstring). Made once:
+        the job compares it with its payload before every batch, and a plan's actions
+        do not change after the analysis."""
+        if self._frozen is None:
+            self._frozen = {
+                "actions": "".join(ACTIONS[a] for a in self.actions),
+                "targets": {str(i): rid for i, rid in self.targets.items()},
+            }
+        return self._frozen
 
 
 # ----- the cache ------------------------------------------------------------------------

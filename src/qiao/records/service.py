@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from qiao.context import Ctx
 from qiao.db import dialect
+from qiao.db.bulk import insert_many
 from qiao.errors import (
     BadRequest,
     Conflict,
@@ -142,7 +143,7 @@ def _insert(
     if reserved is not None:
         for row, record_id in zip(rows, reserved, strict=True):
             row["id"] = record_id
-        conn.execute(sa.insert(table), rows)
+        insert_many(conn, table, rows)
         ids = reserved
     elif len(rows) == 1:
         ids = [conn.execute(sa.insert(table).values(rows[0]).returning(table.c.id)).scalar_one()]
@@ -181,7 +182,7 @@ def _write_junctions(
             for pos, value in enumerate(values or [])
         ]
         if rows:
-            conn.execute(sa.insert(j), rows)
+            insert_many(conn, j, rows)
 
 
 def _check_owner(conn: Connection, form: FormMeta, owner: Any, prefix: str) -> list[ErrorDetail]:
