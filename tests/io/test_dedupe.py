@@ -168,3 +168,95 @@ def test_deduper_ignores_records_outside_the_users_scope(
     # the admin's record is not bob's to see (new forms: own records only)
     assert d.check(0, {"phone": "13800138000"}) is None
     assert d.check(1, {"phone": "13900139000"}) is not None
+
+
+@pytest.mark.parametrize(
+    "type_", ["phone", "email", "text", "textarea", "number", "money", "percent", "rating",
+              "date", "datetime", "boolean", "relation", "user", "department", "select",
+              "idcard", "url", "address", "multiselect"],
+)  # fmt: skip
+def test_key_function_is_exact_key(type_: str) -> None:
+    """The per-field key functions (a branch chosen once, a cache per distinct text)
+    give what ``exact_key`` gives, cached or not, for texts and other values alike."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from qiao.io.dedupe import _key_function
+
+    fm = _field("f", type_)
+    values: list[Any] = [
+        None, "", " ", "  Foo@Example.COM ", "+86 138-0013-8000", "0086 13800138000",
+        "ＡＢＣ  有限公司", "张三。", "1,234.50", "0.00", "-0", "1e3", "abc", "True", "1",
+        "0", "false", "2024-03-05", " 2024-03-05 ", "12", "\u3000", "Ⅻ", "㆒", "x\u0301",
+        1, 1.0, True, False, 0, 1234.5, Decimal("1.50"), date(2024, 3, 5),
+        datetime(2024, 3, 5, 8, 30), [], ["b", "a", ""], {"province": "广东省", "city": "深圳"},
+    ]  # fmt: skip
+    key = _key_function(fm)
+    for _ in range(2):  # the second time from the cache
+        for value in values:
+            assert key(value) == exact_key(fm, value), (type_, value)
+
+
+def test_exact_keys_of_a_plan_are_those_of_split(api: Api, rt: Runtime, ctx: Ctx) -> None:
+    form_id, _ = _customers(api, [{"name": "a", "phone": "13800138000"}])
+    with rt.db.read() as conn:
+        form = rt.form(conn, form_id)
+    from qiao.io.dedupe import KeyPlan
+
+    plan = KeyPlan(form, ["name", "phone", "city"], False)
+    for values in [
+        ("深圳 腾讯", "+86 138 0013 8000", "深圳"),
+        ("深圳腾讯", "13800138000", ""),
+        ("", "1", "x"),
+        ("A", None, "x"),
+    ]:
+        keys = tuple(exact_key(fm, v) for fm, v in zip(plan.fields, values, strict=True))
+        want = None if None in keys else keys
+        assert plan.exact_keys(values) == want
+        assert plan.split(values) == ((want, want, []) if want else (None, None, []))
+
+
+def test_first_existing_record_wins(api: Api, rt: Runtime, ctx: Ctx) -> None:
+    """Two existing records with the same key: the match is the first (lowest id), as
+    when the index was built one record at a time."""
+    form_id, ids = _customers(
+        api,
+        [
+            {"name": "华信", "phone": "13800138000"},
+            {"name": "华 信", "phone": "+86 13800138000"},
+            {"name": "恒泰", "phone": "13900139000"},
+        ],
+    )
+    d = _deduper(rt, ctx, form_id, ["name", "phone"])
+    assert d.check(0, {"name": "华信。", "phone": "138 0013 8000"}) == Match(
+        "existing", None, ids[0], 1.0
+    )
+    assert d.check(1, {"name": "恒泰", "phone": "13900139000"}) == Match(
+        "existing", None, ids[2], 1.0
+    )
+    assert len(d.existing.exact) == 2
+
+
+def test_text_key_fast_path_is_the_per_character_rule() -> None:
+    """``label_key`` / ``text_key`` skip the per-character category test for ASCII and
+    common Chinese characters: the same key as keeping every L*/N* character."""
+    import random
+    import unicodedata
+
+    from qiao.io.dedupe import text_key
+    from qiao.io.mapping import label_key, plain_label_key
+
+    def rule(text: str) -> str:
+        norm = unicodedata.normalize("NFKC", text).lower()
+        return "".join(ch for ch in norm if unicodedata.category(ch)[0] in "LN")
+
+    assert all(unicodedata.category(chr(c)) == "Lo" for c in range(0x4E00, 0xA000))
+    chars = [chr(c) for c in [*range(0x0, 0x250), *range(0x2000, 0x2200), *range(0x3000, 0x3100),
+                              *range(0x4E00, 0x4E40), *range(0xFF00, 0xFFF0)]]  # fmt: skip
+    for ch in chars:
+        assert plain_label_key(ch) == rule(ch), hex(ord(ch))
+        assert plain_label_key(f"a{ch}中") == rule(f"a{ch}中"), hex(ord(ch))
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 10)))
+        assert plain_label_key(text) == label_key(text) == text_key(text) == rule(text), text

@@ -307,3 +307,52 @@ def test_html_and_text_saved_as_xls() -> None:
     ]
     tsv = csv_bytes([["名称", "电话"], ["华信", "13800138000"]], "gbk", delimiter="\t")
     assert _table(tsv, "export.xls").rows == [["华信", "13800138000"]]
+
+
+def test_to_table_leaves_the_sheet_alone_and_fills_merged_cells_in_copies() -> None:
+    """``to_table`` copies each row once, into its final shape: the (cached) sheet keeps
+    its rows, so another header row gives the same table as a fresh read would."""
+    rows: list[list[readers.Cell]] = [
+        ["名称", "城市", "电话"],
+        ["华信", "深圳", None],
+        [None, "杭州"],
+        ["  "],
+        [None, None, "13800138000"],
+    ]
+    before = [list(r) for r in rows]
+    sheet = Sheet("s", rows, [(1, 0, 2, 0), (3, 2, 4, 2)])
+    table = to_table(sheet, 0)
+    assert sheet.rows == before
+    assert table.rows == [
+        ["华信", "深圳", None],
+        ["华信", "杭州", None],
+        [None, None, "13800138000"],
+    ]
+    assert table.row_numbers == [2, 3, 5]
+    assert all(t is not r for t in table.rows for r in sheet.rows)
+    again = to_table(sheet, 1)  # another header row of the same sheet, inside the A2:A3 merge
+    assert again.columns == ["华信", "深圳", "列3"]
+    assert again.rows == [[None, "杭州", None], [None, None, "13800138000"]]  # 华信 merge: header
+    assert sheet.rows == before
+
+
+def test_to_table_cuts_empty_columns_on_the_left_and_pads() -> None:
+    sheet = Sheet("s", [[None, "a", "b"], [None, "1"], [None, None, None, "x"]], [])
+    table = to_table(sheet, 0)
+    assert table.columns == ["a", "b", "列4"]
+    assert table.rows == [["1", None, None], [None, None, "x"]]
+
+
+def test_extents_find_a_long_row_tag_cut_between_pieces() -> None:
+    """The sheet XML is scanned in pieces; a <row> tag cut at a piece's end (long
+    optional attributes) is carried whole into the next piece and still counted."""
+    from qiao.io import sheet_formats
+
+    long_attrs = " ".join(f'x{i}="{i}"' for i in range(40))
+    row = f'<row r="1048576" {long_attrs}><c r="XFD1048576"><v>1</v></c></row>'.encode()
+    for pad in (0, 1, 50, 100, 200, 300):
+        body = b"<sheetData>" + b" " * (sheet_formats._CHUNK - 11 - pad) + row + b"</sheetData>"
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + body + b"</worksheet>")
+        assert sheet_formats.xlsx_extents(out.getvalue()) == [(1048576, 16384)], pad

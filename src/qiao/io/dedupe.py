@@ -31,7 +31,7 @@ from qiao.data import regions
 from qiao.errors import BadRequest
 from qiao.forms.fields.base import FieldType, Storage
 from qiao.forms.model import FieldMeta, FormMeta
-from qiao.io.mapping import label_key
+from qiao.io.mapping import plain_label_key
 from qiao.org.access import form_access
 
 #: types compared fuzzily when fuzzy matching is on (company names, people, addresses)
@@ -56,8 +56,9 @@ def _nfkc(text: str) -> str:
 
 def text_key(text: str) -> str:
     """NFKC (full-width → half-width), lower case, spaces and punctuation dropped: the
-    mapping step's ``label_key``, so that a header and a value compare alike."""
-    return label_key(text)
+    mapping step's ``label_key``, so that a header and a value compare alike (uncached:
+    values are mostly distinct, and :class:`KeyPlan` keeps its own per-value cache)."""
+    return plain_label_key(text)
 
 
 def company_key(text: str) -> str:
@@ -301,10 +302,20 @@ class KeyPlan:
         self.exact_fields = [fm for fm in fields if fm not in self.fuzzy_fields]
         self.fuzzy = bool(self.fuzzy_fields)
         self._fuzzy_flags = [fm in self.fuzzy_fields for fm in fields]
+        self._key_fns = [_key_function(fm) for fm in fields]
+        self._field_keys = [fm.key for fm in fields]
+
+    def exact_keys(self, values: tuple[Any, ...]) -> tuple[str, ...] | None:
+        """The exact keys of all fields (for a plan without fuzzy fields), None when one
+        is blank: what :meth:`split` gives as its first two parts, without its per-field
+        branching — this runs for every existing record and every file row."""
+        keys = tuple([key(v) for key, v in zip(self._key_fns, values, strict=True)])
+        return None if None in keys else keys  # type: ignore[return-value]
 
     def values(self, data: dict[str, Any]) -> tuple[Any, ...]:
         """A row's key values (API values by field key) in the plan's field order."""
-        return tuple(data.get(fm.key) for fm in self.fields)
+        get = data.get
+        return tuple([get(key) for key in self._field_keys])
 
     def split(
         self, values: tuple[Any, ...]
@@ -312,9 +323,12 @@ class KeyPlan:
         """(exact key of all fields, exact key of the non-fuzzy fields, fuzzy values);
         None where a key field is blank. A fuzzy field's exact part is its company key:
         two names equal but for a suffix are the same company (similarity 1)."""
+        if not self.fuzzy:
+            keys = self.exact_keys(values)
+            return (None, None, []) if keys is None else (keys, keys, [])
         rest: list[str] = []
         fz: list[_Fuzzy] = []
-        for fm, value, fuzzy in zip(self.fields, values, self._fuzzy_flags, strict=True):
+        for key_of, value, fuzzy in zip(self._key_fns, values, self._fuzzy_flags, strict=True):
             if fuzzy:
                 if value is None or value == "":
                     return None, None, []
@@ -323,12 +337,49 @@ class KeyPlan:
                     return None, None, []
                 fz.append(one)
                 continue
-            key = exact_key(fm, value)
+            key = key_of(value)
             if key is None:
                 return None, None, []
             rest.append(key)
         full = (*rest, *(f.key for f in fz))
         return full, tuple(rest), fz
+
+
+def _text_key_function(kind: str) -> Callable[[str], str | None]:
+    """:func:`exact_key` of a non-empty ``str`` value of a field of type ``kind``: the
+    branch that function would take, chosen once per field instead of once per value."""
+    if kind == "phone":
+        return lambda text: _digits_phone(text) or None
+    if kind == "email":
+        return lambda text: text.strip().lower() or None
+    if kind in ("number", "money", "percent", "rating"):
+        return lambda text: _decimal(text) or text_key(text) or None
+    if kind in ("date", "datetime", "relation", "user", "department"):
+        return lambda text: text.strip() or None
+    if kind == "boolean":
+        return lambda text: "1" if text.lower() in ("1", "true") else "0"
+    return lambda text: plain_label_key(text) or None  # text_key, one call less
+
+
+_MISS: Any = object()
+
+
+def _key_function(fm: FieldMeta) -> Callable[[Any], str | None]:
+    """``exact_key(fm, value)``, computed once per distinct text value: a column of a few
+    distinct values (a city, a status) is keyed a few times, not once per row. Only
+    ``str`` values are cached — ``1 == 1.0 == True`` would mix keys of other types."""
+    cache: dict[str, str | None] = {}
+    of_text = _text_key_function(fm.type)
+
+    def key(value: Any) -> str | None:
+        if value.__class__ is not str or not value:
+            return exact_key(fm, value)
+        found = cache.get(value, _MISS)
+        if found is _MISS:
+            found = cache[value] = of_text(value)
+        return found  # type: ignore[no-any-return]
+
+    return key
 
 
 def _reader(fm: FieldMeta, ctx: Ctx) -> Callable[[Any], Any]:
@@ -361,6 +412,18 @@ def load_existing(
     ]
 
 
+def _first_ids(
+    plan: KeyPlan, existing: list[tuple[int, tuple[Any, ...]]]
+) -> dict[tuple[str, ...], int]:
+    """Exact key -> id of the first record (in ``existing``'s order) that has it, as
+    :meth:`Index.add` would build it one record at a time: the pairs are stored last to
+    first, so the first record's id is the one that stays."""
+    keys = plan.exact_keys
+    pairs = [(key, rid) for rid, values in existing if (key := keys(values)) is not None]
+    pairs.reverse()
+    return dict(pairs)
+
+
 class Deduper:
     """Built once per import: keys of existing records loaded in bulk (one query over
     the key columns, within the user's view scope — rows the user cannot see are not
@@ -381,10 +444,14 @@ class Deduper:
         access = form_access(conn, ctx, form)
         scope = access.scope_clauses("view") if access.can("view") else [sa.false()]
         self.existing = Index(self.plan.fuzzy)
-        for record_id, values in load_existing(conn, form, self.plan.fields, scope, ctx):
-            full, rest, fz = self.plan.split(values)
-            if full is not None and rest is not None:
-                self.existing.add(record_id, full, rest, fz)
+        existing = load_existing(conn, form, self.plan.fields, scope, ctx)
+        if self.plan.fuzzy:
+            for record_id, values in existing:
+                full, rest, fz = self.plan.split(values)
+                if full is not None and rest is not None:
+                    self.existing.add(record_id, full, rest, fz)
+        else:
+            self.existing.exact = _first_ids(self.plan, existing)
         self.file = Index(self.plan.fuzzy)
 
     def check(self, index: int, data: dict[str, Any]) -> Match | None:

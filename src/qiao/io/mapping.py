@@ -23,11 +23,29 @@ _NOTE = re.compile(r"\s*[(\[{（【〔<《][^()\[\]{}（）【】〔〕<>《》]
 _REQUIRED = re.compile(r"\s*[*＊※]+\s*$|^\s*[*＊※]+\s*")
 
 
+#: ASCII characters that are not letters or digits (all of them punctuation, symbols,
+#: spaces or controls: never kept by :func:`label_key`), dropped in one regex pass
+_ASCII_DROP = re.compile(r"[\x00-/:-@\[-`{-\x7f]+")
+#: characters that are all letters or digits (Unicode categories L*/N*): a key made only
+#: of these is already final, without looking up each character's category
+_ALL_KEPT = re.compile(r"[0-9a-z\u4e00-\u9fff]*")
+
+
+def plain_label_key(text: str) -> str:
+    """:func:`label_key` without its cache, for callers that key many distinct values
+    (de-duplication keys every company name of a file): most keys are ASCII letters,
+    digits and common Chinese characters, which skip the per-character category test."""
+    norm = _ASCII_DROP.sub("", unicodedata.normalize("NFKC", text).lower())
+    if _ALL_KEPT.fullmatch(norm):
+        return norm
+    category = unicodedata.category
+    return "".join([ch for ch in norm if category(ch)[0] in "LN"])
+
+
 @lru_cache(maxsize=4096)
 def label_key(text: str) -> str:
     """NFKC, lower case, without spaces, punctuation or symbols (Chinese ones included)."""
-    norm = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in norm if unicodedata.category(ch)[0] in "LN")
+    return plain_label_key(text)
 
 
 def header_key(text: str) -> str:

@@ -326,16 +326,20 @@ def _looks_like_labels(rows: list[list[Cell]], filled: list[list[int]], i: int) 
 # ----- the table ---------------------------------------------------------------------------
 def to_table(sheet: Sheet, header_row: int) -> Table:
     """The rows under ``header_row`` as a rectangular table with unique column labels;
-    empty columns left of the table (a sheet that starts in column B) are not part of it."""
+    empty columns left of the table (a sheet that starts in column B) are not part of it.
+
+    Each data row is copied once, straight into its final shape (padded, cut at the left
+    edge); the sheet's own rows are never changed, since a cached sheet serves several
+    tables (another header row chosen)."""
     rows = sheet.rows
     below = rows[header_row:]
-    width = max((len(r) for r in below), default=0)
+    width = max(map(len, below), default=0)
     left = _left_edge(below, width)
     header: list[Cell] = list(rows[header_row]) if header_row < len(rows) else []
     header += [None] * (width - len(header))
     group: dict[int, str] = {}
     title_above = header_row > 0 and _is_title(sheet, header_row - 1, left, width)
-    data_fill: list[tuple[int, int, int, Cell]] = []
+    fills: dict[int, list[tuple[int, Cell]]] = {}  # data row offset -> (column, value)
     for r0, c0, r1, c1 in sheet.merged:
         value = _at(rows, r0, c0)
         if r0 <= header_row <= r1:
@@ -345,26 +349,48 @@ def to_table(sheet: Sheet, header_row: int) -> Table:
             for c in range(c0, min(c1, width - 1) + 1):
                 group[c] = _label(value)
         if r0 > header_row and r1 > r0:
-            data_fill.append((r0, c0, r1, value))
+            for r in range(r0, min(r1, len(rows) - 1) + 1):
+                fills.setdefault(r - header_row - 1, []).append((c0, value))
     labels = [_column_label(header[c], group.get(c, ""), c) for c in range(left, width)]
-    data = [list(r) for r in rows[header_row + 1 :]]
-    for r0, c0, r1, value in data_fill:
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = data[r - header_row - 1]
-            if c0 >= len(row):
-                row.extend([None] * (c0 + 1 - len(row)))
-            if row[c0] is None:
-                row[c0] = value
     out_rows: list[list[Cell]] = []
     numbers: list[int] = []
-    for offset, row in enumerate(data):
-        if not any(c is not None and not _blank_text(c) for c in row):
+    first = header_row + 2
+    for offset, row in enumerate(rows[header_row + 1 :]):
+        cells = fills.get(offset)
+        if cells is not None:
+            row = _filled_in(row, cells)
+        if not _has_value(row):
             continue
-        if len(row) < width:
-            row.extend([None] * (width - len(row)))
-        out_rows.append(row[left:] if left else row)
-        numbers.append(header_row + 2 + offset)
+        pad = width - len(row)
+        if left:
+            out_rows.append(row[left:] + [None] * pad if pad else row[left:])
+        elif pad:
+            out_rows.append(row + [None] * pad)
+        else:
+            out_rows.append(list(row) if cells is None else row)
+        numbers.append(first + offset)
     return Table(_unique(labels), out_rows, numbers)
+
+
+def _filled_in(row: list[Cell], cells: list[tuple[int, Cell]]) -> list[Cell]:
+    """A copy of ``row`` with the blank cells a vertical merge covers given the merged
+    value (the first range wins where two cover a cell)."""
+    row = list(row)
+    for c0, value in cells:
+        if c0 >= len(row):
+            row.extend([None] * (c0 + 1 - len(row)))
+        if row[c0] is None:
+            row[c0] = value
+    return row
+
+
+def _has_value(row: list[Cell]) -> bool:
+    """Not a blank row (a loop, not ``any`` over a generator: the first cell usually
+    decides, and this runs once per data row)."""
+    for cell in row:
+        if cell is not None and not (isinstance(cell, str) and not cell.strip()):
+            return True
+    return False
 
 
 def _is_title(sheet: Sheet, r: int, left: int, width: int) -> bool:

@@ -56,6 +56,14 @@ _ROW_REF = re.compile(rb'<row [^>]*?r="(\d+)"[^>]*?(?<!/)>')  # <row r="12">, no
 _WIDE_REF = re.compile(rb' r="([A-Z]{2,3})\d')  # <c r="AB12">: beyond column Z
 
 
+#: the sheet XML is scanned in pieces this size: small enough that both patterns run over
+#: data still in the CPU cache, large enough that the per-piece cost does not count
+_CHUNK = 1 << 18
+#: a tag cut at the end of a piece is carried into the next one whole when it is shorter
+#: than this (a <row> with every optional attribute is about 150 bytes)
+_CARRY = 4096
+
+
 def xlsx_extents(content: bytes) -> list[tuple[int, int]]:
     """(last row, last column) that the cell references of each worksheet of an .xlsx
     reach — what calamine will allocate — found by a streamed scan of the sheet XML
@@ -66,17 +74,28 @@ def xlsx_extents(content: bytes) -> list[tuple[int, int]]:
             name = info.filename
             if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                 continue
-            max_row, max_col, tail = 0, 26, b""
+            extent = [0, 26]
+            tail = b""
             with archive.open(info) as xml:
-                while chunk := xml.read(1 << 22):
+                while chunk := xml.read(_CHUNK):
                     data = tail + chunk
-                    if rows := _ROW_REF.findall(data):
-                        max_row = max(max_row, *map(int, rows))
-                    for letters in set(_WIDE_REF.findall(data)):
-                        max_col = max(max_col, _column_number(letters))
-                    tail = data[-64:]
-            out.append((max_row, max_col))
+                    # scan up to the last tag start; the tag from there on is carried
+                    cut = data.rfind(b"<", max(len(data) - _CARRY, 1))
+                    if cut < 0:
+                        cut = len(data)
+                    _scan_extent(data, cut, extent)
+                    tail = data[cut:] if cut < len(data) else data[-64:]
+            _scan_extent(tail, len(tail), extent)
+            out.append((extent[0], extent[1]))
     return out
+
+
+def _scan_extent(data: bytes, end: int, extent: list[int]) -> None:
+    """Raise ``extent`` ([last row, last column]) to the references in ``data[:end]``."""
+    if rows := _ROW_REF.findall(data, 0, end):
+        extent[0] = max(extent[0], *map(int, rows))
+    for letters in set(_WIDE_REF.findall(data, 0, end)):
+        extent[1] = max(extent[1], _column_number(letters))
 
 
 def _column_number(letters: bytes) -> int:
