@@ -12,10 +12,20 @@ from typing import Any
 import pytest
 
 from qiao.context import Ctx
+from qiao.data import regions
 from qiao.forms.fields.base import registry
 from qiao.forms.model import FieldMeta
 from qiao.i18n import translate
-from qiao.io.cleanse import Cleaned, CleanseEnv, RelationIndex, cleanse
+from qiao.io import cleanse as cleanse_module
+from qiao.io.cleanse import (
+    _CLEANSERS,
+    Cleaned,
+    CleanseEnv,
+    RelationIndex,
+    cleanse,
+    cleanser_for,
+    default_cleanser,
+)
 from qiao.io.parsing import (
     normalize_multiline,
     normalize_phone,
@@ -25,6 +35,8 @@ from qiao.io.parsing import (
     parse_number,
     parse_percent,
 )
+from tests.io import sheets as messy_sheets
+from tests.io.sheets import messy_customers
 
 CTX = Ctx(user=None)
 
@@ -362,6 +374,214 @@ def test_results_of_repeating_values_are_cached_per_field() -> None:
     b = field("boolean")
     assert cleanse(b, 1, CTX, env).value is True
     assert cleanse(b, True, CTX, env).value is True
+
+
+def _uncached(fm: FieldMeta, cell: Any) -> Cleaned:
+    """The cleanser of the field's type on the cell alone: no cache, no trial."""
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return cleanse(fm, cell, CTX, CleanseEnv())
+    return _CLEANSERS.get(fm.type, default_cleanser)(fm, cell, CTX, CleanseEnv())
+
+
+def _as_tuple(result: Cleaned) -> tuple[Any, ...]:
+    parts = (result.value, result.text, result.changed, result.issue, result.params)
+    return (*parts, [type(p) for p in parts])
+
+
+def _messy_columns() -> list[tuple[FieldMeta, list[Any]]]:
+    """The messy customer sheet's columns (tests/io/sheets.py) with the fields they go
+    to, and columns of the other types whose values repeat (so that their caching trial
+    ends with the cache on) or do not (so that it ends off)."""
+    messy = messy_customers(600, seed=11)
+    col = {h: [row[i] for row in messy.rows] for i, h in enumerate(messy.headers)}
+    n = len(messy.rows)
+    levels = messy_sheets.LEVELS
+    return [
+        (field("text", key="company"), col["公司名称"]),
+        (field("text", key="contact"), col["联系人"]),
+        (field("phone", key="phone"), col["电话"]),
+        (field("email", key="email"), col["邮箱"]),
+        (field("date", key="signed"), col["签约日期"]),
+        (field("datetime", key="signed_at"), col["签约日期"]),
+        (field("money", key="amount"), col["金额"]),
+        (field("number", key="amount_n"), col["金额"]),
+        (field("text", key="province"), col["省份"]),
+        (field("text", key="city"), col["城市"]),
+        (
+            field("address", key="place"),
+            [f"{a}{b}" for a, b in zip(col["省份"], col["城市"], strict=True)],
+        ),
+        (
+            field("address", {"level": "city"}, key="place_c"),
+            [f"{a}{b}路1号" for a, b in zip(col["省份"], col["城市"], strict=True)],
+        ),
+        (field("select", {"choices": levels}, key="level"), col["客户等级"]),
+        (field("multiselect", {"choices": messy_sheets.TAGS}, key="tags"), col["标签"]),
+        (
+            field("number", key="score"),
+            [[1, 2.5, "3", " 4 ", "5.0", "x", 6.0, None][i % 8] for i in range(n)],
+        ),
+        (
+            field("percent", key="rate"),
+            [["15%", "0.2", 30, "３％", "", "abc%"][i % 6] for i in range(n)],
+        ),
+        (
+            field("textarea", key="note"),
+            [["第一行\r\n\n\n第二行", " a  b ", "备注"][i % 3] for i in range(n)],
+        ),
+        (
+            field("datetime", key="seen"),
+            [f"2024-0{i % 9 + 1}-1{i % 10} {i % 25:02d}:{i % 61:02d}" for i in range(n)],
+        ),
+        (field("url", key="site"), [f"www.site{i % 7}.com" for i in range(n)]),
+        (field("idcard", key="card"), [["11010519491231002X", "123"][i % 2] for i in range(n)]),
+        (field("rating", key="stars"), [[3, "4星", "9"][i % 3] for i in range(n)]),
+        (field("boolean", key="vip"), [["是", "否", True, 0, "maybe"][i % 5] for i in range(n)]),
+    ]
+
+
+def test_cached_and_trial_results_equal_the_cleansers_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cached results (always, or after a caching trial) and the per-column cleanser of
+    cleanser_for are exactly what the type's cleanser gives for the cell alone."""
+    monkeypatch.setattr(cleanse_module, "TRIAL", 50)  # trials end within the sheet
+    env, column_env = CleanseEnv(), CleanseEnv()
+    for fm, cells in _messy_columns():
+        clean_column = cleanser_for(fm)
+        for cell in cells:
+            expected = _as_tuple(_uncached(fm, cell))
+            assert _as_tuple(cleanse(fm, cell, CTX, env)) == expected, (fm.key, cell)
+            assert _as_tuple(clean_column(cell, CTX, column_env)) == expected, (fm.key, cell)
+    # repeating columns stay cached after their trial, columns of unique values do not
+    assert env.tried["score"] and env.tried["rate"] and env.tried["note"]
+    assert env.tried["site"] and env.tried["province"]
+    assert not env.tried["company"] and not env.tried["phone"] and not env.tried["seen"]
+    assert env.tried == column_env.tried
+    assert len(env.cache) <= cleanse_module.MAX_CACHED
+
+
+def test_trial_caching_keeps_memory_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cleanse_module, "TRIAL", 100)
+    env = CleanseEnv()
+    unique = field("text", key="name")
+    for i in range(1000):
+        cleanse(unique, f"客户{i}", CTX, env)
+    assert env.tried == {"name": False}
+    assert len(env.cache) == 100  # only the trial's cells
+    monkeypatch.setattr(cleanse_module, "MAX_CACHED", 150)
+    repeated = field("number", key="n")
+    for i in range(1000):
+        assert cleanse(repeated, str(i % 60), CTX, env).value == str(i % 60)
+    assert env.tried["n"] is True
+    assert len(env.cache) == 150
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-03-05", "2024-03-05 14:30", "2024-03-05T14:30", "2024-03-05 14:30:59",
+        "2024-03-05T00:00:00", "1999-12-31 23:59", "2024-02-29", "2023-02-29",
+        "2024-02-30 10:00", "2024-13-01", "2024-00-10", "2024-03-00", "2024-03-05 24:00",
+        "2024-03-05 23:60", "2024-03-05 12:30:60", "2024-03-05 1:30", "2024-3-5 01:30",
+        "2024-03-05  14:30", "2024-03-05 14:30 PM", "2024-03-05 12:30AM",
+        "2024-03-05T14:30:00Z", "2024-03-05T14:30:00+08:00", "0000-01-01", "9999-12-31 23:59:59",
+        "２０２４-03-05", "2024-03-05 14:30:05.5", "2024-03-05x",
+    ],
+)  # fmt: skip
+def test_iso_fast_path_reads_as_the_general_path(text: str) -> None:
+    # a leading space keeps the cell off the fast path: the general reading
+    assert parse_datetime(text) == parse_datetime(" " + text)
+    assert parse_date(text) == parse_date(" " + text)
+    assert repr(parse_datetime(text)) == repr(parse_datetime(" " + text))
+
+
+def _reference_split(text: str) -> tuple[regions.Resolved, str]:
+    """split_address as it was before its name-length probing (a scan of every name that
+    starts with the character, and the parent chain walked per candidate)."""
+    index = regions._index()
+
+    def chain_of(region: regions.Region) -> list[regions.Region]:
+        chain = [region]
+        while chain[0].parent is not None:
+            chain.insert(0, index.by_code[chain[0].parent])
+        return chain
+
+    def within(region: regions.Region, ancestor: regions.Region | None) -> bool:
+        return ancestor is None or any(r.code == ancestor.code for r in chain_of(region))
+
+    rest = text.strip()
+    found: dict[str, regions.Region] = {}
+    scope: regions.Region | None = None
+    for level in regions.LEVELS:
+        candidates = [
+            (key, code)
+            for key, code in index.by_first[level].get(rest[:1], ())
+            if rest.startswith(key) and within(index.by_code[code], scope)
+        ]
+        if not candidates:
+            continue
+        longest = max(len(k) for k, _ in candidates)
+        codes_at = {c for k, c in candidates if len(k) == longest}
+        if len(codes_at) != 1:
+            break
+        region = index.by_code[codes_at.pop()]
+        found[level] = region
+        scope = region
+        rest = rest[longest:].lstrip(" ,，")
+        if level == "province" and rest.startswith(region.name):
+            rest = rest[len(region.name) :]
+    if "district" in found:
+        chain = chain_of(found["district"])
+        return regions.Resolved(chain[0], chain[1], chain[2]), rest.strip()
+    if "city" in found:
+        chain = chain_of(found["city"])
+        return regions.Resolved(chain[0], chain[1]), rest.strip()
+    return regions.Resolved(found.get("province")), rest.strip()
+
+
+def test_split_address_reads_as_before_for_every_district() -> None:
+    index = regions._index()
+    texts: list[str] = ["", " ", "科技园", "中国广东", "广东省深圳", "北京市北京市朝阳区"]
+    for code, region in index.by_code.items():
+        if region.level != "district":
+            continue
+        d, c, p = region, index.by_code[region.parent or ""], None
+        p = index.by_code[c.parent or ""]
+        short = [regions.short_name(r.name, r.level) for r in (p, c, d)]
+        texts += [
+            f"{p.name}{c.name}{d.name}中山路1号",
+            f"{short[0]}{short[1]}{short[2]} 3栋",
+            f"{c.name}{d.name}",
+            f"{p.name}，{d.name}{d.name}",
+            f"{p.name}{p.name}{d.name}路",
+            f"{d.name}",
+            f"{short[2]}大道{code}",
+            f"{p.name} {c.name[:1]}",
+        ]
+    for text in texts:
+        got, rest = regions.split_address(text)
+        want, want_rest = _reference_split(text)
+        assert (got.codes(), rest) == (want.codes(), want_rest), text
+        assert (got.province, got.city, got.district) == (want.province, want.city, want.district)
+
+
+def test_region_chains_equal_the_walked_parents() -> None:
+    index = regions._index()
+    for code, region in index.by_code.items():
+        walked = [region]
+        while walked[0].parent is not None:
+            walked.insert(0, index.by_code[walked[0].parent])
+        assert regions.ancestors(region) == walked
+        assert regions.by_code(code) is region
+        for other in walked:
+            assert regions._within(region, other)
+        assert regions._within(region, None)
+    # a division outside the data set (built by hand) still walks its parents
+    odd = regions.Region("440399", "某区", "district", "440300")
+    assert [r.code for r in regions.ancestors(odd)] == ["440000", "440300", "440399"]
+    assert regions._within(odd, index.by_code["440000"])
+    assert not regions._within(odd, index.by_code["110000"])
+    assert regions.by_code("4403") is index.by_code["440300"]
+    assert regions.by_code(" 440300 ") is index.by_code["440300"]
 
 
 def test_messy_rows_cleanse_fast(rows_count: int = 20_000) -> None:

@@ -112,6 +112,28 @@ class _Index:
             for key, codes in names.items():
                 for code in codes:
                     self.by_first[level].setdefault(key[0], []).append((key, code))
+        # per level and first character: the distinct name lengths, longest first, so
+        # that split_address probes ``names`` with a few slices instead of scanning
+        # every name that starts with the character (up to a hundred districts)
+        self.lengths: dict[Level, dict[str, tuple[int, ...]]] = {
+            level: {
+                first: tuple(sorted({len(key) for key, _ in pairs}, reverse=True))
+                for first, pairs in by_first.items()
+            }
+            for level, by_first in self.by_first.items()
+        }
+        # code -> the division and those above it (province first), and their codes as
+        # a set: ancestors() and _within() run per candidate name in the import's hot
+        # loop, so the parent chain is walked once here rather than per call
+        self.chains: dict[str, tuple[Region, ...]] = {}
+        for code, region in self.by_code.items():
+            chain = [region]
+            while chain[0].parent is not None:
+                chain.insert(0, self.by_code[chain[0].parent])
+            self.chains[code] = tuple(chain)
+        self.lineage: dict[str, frozenset[str]] = {
+            code: frozenset(r.code for r in chain) for code, chain in self.chains.items()
+        }
 
 
 @cache
@@ -139,8 +161,12 @@ def canonical_code(code: str) -> str | None:
 
 def by_code(code: str) -> Region | None:
     """The division with this code (any accepted form), or None."""
+    index = _index()
+    region = index.by_code.get(code)  # the stored 6-digit form: canonical already
+    if region is not None:
+        return region
     canonical = canonical_code(code)
-    return _index().by_code.get(canonical) if canonical else None
+    return index.by_code.get(canonical) if canonical else None
 
 
 def children(code: str | None = None) -> list[Region]:
@@ -154,14 +180,22 @@ def children(code: str | None = None) -> list[Region]:
 
 def ancestors(region: Region) -> list[Region]:
     """``region`` and the divisions above it, province first."""
+    index = _index()
+    known = index.chains.get(region.code)
+    if known is not None and known[-1] is region:
+        return list(known)
     chain = [region]
     while chain[0].parent is not None:
-        chain.insert(0, _index().by_code[chain[0].parent])
+        chain.insert(0, index.by_code[chain[0].parent])
     return chain
 
 
 def _within(region: Region, ancestor: Region | None) -> bool:
-    return ancestor is None or any(r.code == ancestor.code for r in ancestors(region))
+    """Whether ``ancestor`` is ``region`` or above it (by code). Only the region's own
+    code and parent are read from it; the rest of the chain is the index's."""
+    if ancestor is None or ancestor.code == region.code:
+        return True
+    return region.parent is not None and ancestor.code in _index().lineage[region.parent]
 
 
 def find(text: str, level: Level, within: Region | None = None) -> Region:
@@ -272,16 +306,25 @@ def split_address(text: str) -> tuple[Resolved, str]:
     rest = text.strip()
     found: dict[Level, Region] = {}
     scope: Region | None = None
+    lineage = index.lineage
     for level in LEVELS:
-        candidates = [
-            (key, code)
-            for key, code in index.by_first[level].get(rest[:1], ())
-            if rest.startswith(key) and _within(index.by_code[code], scope)
-        ]
-        if not candidates:
+        # the longest name at the start of ``rest`` with a division inside the scope:
+        # probe the name lengths that occur for this first character, longest first
+        names = index.names[level]
+        codes_at: set[str] = set()
+        longest = 0
+        for length in index.lengths[level].get(rest[:1], ()):
+            if length > len(rest):
+                continue
+            codes = names.get(rest[:length])
+            if codes is None:
+                continue
+            codes_at = {c for c in codes if scope is None or scope.code in lineage[c]}
+            if codes_at:
+                longest = length
+                break
+        if not codes_at:
             continue
-        longest = max(len(k) for k, _ in candidates)
-        codes_at = {c for k, c in candidates if len(k) == longest}
         if len(codes_at) != 1:
             break
         region = index.by_code[codes_at.pop()]
@@ -291,9 +334,9 @@ def split_address(text: str) -> tuple[Resolved, str]:
         if level == "province" and rest.startswith(region.name):  # 北京市北京市朝阳区
             rest = rest[len(region.name) :]
     if "district" in found:
-        chain = ancestors(found["district"])
+        chain = index.chains[found["district"].code]
         return Resolved(chain[0], chain[1], chain[2]), rest.strip()
     if "city" in found:
-        chain = ancestors(found["city"])
+        chain = index.chains[found["city"].code]
         return Resolved(chain[0], chain[1]), rest.strip()
     return Resolved(found.get("province")), rest.strip()
