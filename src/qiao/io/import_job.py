@@ -27,6 +27,7 @@ from qiao.context import Ctx, utcnow
 from qiao.db import schema
 from qiao.db.bulk import insert_many
 from qiao.errors import ErrorDetail, QiaoError, ValidationFailed
+from qiao.gcpause import paused_gc
 from qiao.io.import_plan import Plan, row_of, update_data
 from qiao.org.access import FormAccess, form_access
 from qiao.org.users import get_user
@@ -94,6 +95,11 @@ def prepare_import(rt: Runtime, job: jobs.Job) -> None:
 
 @jobs.handler("import")
 def import_batch(rt: Runtime, conn: Connection, job: jobs.Job) -> jobs.Batch:
+    with paused_gc():  # thousands of records' objects next to a large plan (qiao.gcpause)
+        return _import_batch(rt, conn, job)
+
+
+def _import_batch(rt: Runtime, conn: Connection, job: jobs.Job) -> jobs.Batch:
     from qiao.io import imports
 
     import_id = int(job.payload["import_id"])

@@ -31,6 +31,7 @@ from qiao.context import Ctx
 from qiao.errors import BadRequest, ErrorDetail
 from qiao.forms.fields._choices import ChoiceSettings
 from qiao.forms.model import FieldMeta, FormMeta
+from qiao.gcpause import paused_gc
 from qiao.io import readers
 from qiao.org.access import FormAccess
 from qiao.records import service
@@ -240,6 +241,20 @@ def analyse(
 ) -> Plan:
     """The plan of an import (see the module docstring); ``frozen`` replaces the
     de-duplication by the decisions taken when the import started."""
+    with paused_gc():  # millions of objects that stay alive (see qiao.gcpause)
+        return _analyse(rt, conn, access, ctx, table, mapping, options, frozen)
+
+
+def _analyse(
+    rt: Any,
+    conn: Connection,
+    access: FormAccess,
+    ctx: Ctx,
+    table: readers.Table,
+    mapping: dict[int, str],
+    options: ImportOptions,
+    frozen: dict[str, Any] | None,
+) -> Plan:
     from qiao.io import cleanse
 
     form = access.form
@@ -262,10 +277,11 @@ def analyse(
     datas: list[dict[str, Any]] = []
     notes: dict[int, dict[str, Any]] = {}
     unknown: dict[str, dict[str, None]] = {}
+    cleaners = [(index, fm, cleanse.cleanser_for(fm)) for index, fm in columns]
     for row_index, row in enumerate(table.rows):
         data: dict[str, Any] = {}
-        for index, fm in columns:
-            cleaned = cleanse.cleanse(fm, row[index], ctx, env)
+        for index, fm, clean in cleaners:
+            cleaned = clean(row[index], ctx, env)
             data[fm.key] = cleaned.value
             if cleaned.changed or cleaned.issue:
                 notes.setdefault(row_index, {})[fm.key] = cleaned
