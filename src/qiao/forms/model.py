@@ -30,8 +30,16 @@ class FieldMeta:
     updated_at: datetime | None = None
     system: bool = False
 
-    @property
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``ftype`` is cached (the write path reads it tens of times per record); a
+        # changed ``type`` must not keep answering with the old type
+        if name == "type":
+            self.__dict__.pop("ftype", None)
+        object.__setattr__(self, name, value)
+
+    @cached_property
     def ftype(self) -> FieldType:
+        """The registered type; looked up once per field (types never unregister)."""
         return registry.get(self.type)
 
     @property
@@ -70,6 +78,17 @@ class FormMeta:
     @cached_property
     def by_key(self) -> dict[str, FieldMeta]:
         return {f.key: f for f in self.live_fields}
+
+    @cached_property
+    def writable_fields(self) -> list[FieldMeta]:
+        """Live fields that take input, by position: worked out once per form rather than
+        once per record (a form's metadata does not change once loaded)."""
+        return [f for f in self.live_fields if f.ftype.writable]
+
+    @cached_property
+    def writable_keys(self) -> frozenset[str]:
+        """Keys of :attr:`writable_fields`: input naming only these needs no key check."""
+        return frozenset(f.key for f in self.writable_fields)
 
     @cached_property
     def system_fields(self) -> dict[str, FieldMeta]:

@@ -36,9 +36,37 @@ def prepare(
 ) -> tuple[Prepared, list[ErrorDetail]]:
     """Coerce ``data`` (key -> API value). With ``partial`` only given keys are touched;
     otherwise missing fields are empty and required ones reported."""
-    errors: list[ErrorDetail] = []
     if not isinstance(data, dict):
         return {}, [ErrorDetail(f"{prefix}data".rstrip("."), "wrong_type", {"msg": "object"})]
+    # an import prepares thousands of records of one form: the per-form lists are cached
+    # on the form, and input naming only writable fields (the usual case) skips the
+    # per-key check
+    errors = [] if data.keys() <= form.writable_keys else _key_errors(form, data, prefix)
+    stored: Prepared = {}
+    for fm in form.writable_fields:
+        key = fm.key
+        if key in data:
+            given = data[key]
+        elif partial:
+            continue
+        else:
+            given = fm.settings.default
+        ftype = fm.ftype
+        try:
+            value = ftype.to_storage(fm, given, ctx)
+        except FieldValueError as exc:
+            errors.extend(details(fm, exc, prefix))
+            continue
+        if fm.required and ftype.is_blank(value) and not required_deferred(fm, data, form):
+            errors.append(ErrorDetail(f"{prefix}{key}", "required", {"label": fm.label}))
+            continue
+        stored[fm.id] = value
+    return stored, errors
+
+
+def _key_errors(form: FormMeta, data: dict[Any, Any], prefix: str) -> list[ErrorDetail]:
+    """Input keys that name no field, a system field or a field the system fills."""
+    errors: list[ErrorDetail] = []
     for key in data:
         fm = form.by_key.get(key) if isinstance(key, str) else None
         if fm is None:
@@ -47,21 +75,7 @@ def prepare(
             errors.append(ErrorDetail(f"{prefix}{key}", code, {"key": key, "label": label}))
         elif not fm.ftype.writable:
             errors.append(ErrorDetail(f"{prefix}{key}", "read_only", {"label": fm.label}))
-    stored: Prepared = {}
-    for fm in form.live_fields:
-        if not fm.ftype.writable or (partial and fm.key not in data):
-            continue
-        given = data.get(fm.key, fm.settings.default)
-        try:
-            value = fm.ftype.to_storage(fm, given, ctx)
-        except FieldValueError as exc:
-            errors.extend(details(fm, exc, prefix))
-            continue
-        if fm.required and fm.ftype.is_blank(value) and not required_deferred(fm, data, form):
-            errors.append(ErrorDetail(f"{prefix}{fm.key}", "required", {"label": fm.label}))
-            continue
-        stored[fm.id] = value
-    return stored, errors
+    return errors
 
 
 def check_in_database(

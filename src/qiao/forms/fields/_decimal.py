@@ -29,6 +29,13 @@ _NUMERIC_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 #: thousands separators are accepted only where they belong: 1,234,567.89
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _MAX_STORED = 2**63 - 1
+#: 10^-n for the precisions in use, built once rather than per value
+_QUANTA = tuple(Decimal(1).scaleb(-n) for n in range(16))
+
+
+def quantum(places: int) -> Decimal:
+    """``Decimal(1).scaleb(-places)``, from the table when it holds it."""
+    return _QUANTA[places] if 0 <= places < len(_QUANTA) else Decimal(1).scaleb(-places)
 
 
 class DecimalSettings(FieldSettings):
@@ -52,6 +59,9 @@ def parse_decimal(value: Any) -> Decimal:
         result = Decimal(repr(value))
     elif isinstance(value, str):
         text = value.strip()
+        if text.isdigit() and text.isascii():
+            # plain digits (the usual spreadsheet amount): the checks below pass them
+            return Decimal(text)
         if "," in text:
             if not _GROUPED.match(text):
                 raise FieldValueError("not_number")
@@ -95,9 +105,8 @@ class ScaledDecimal(FieldType):
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         number = self.parse(value)
-        quantum = Decimal(1).scaleb(-self.precision(field))
         try:
-            number = number.quantize(quantum, rounding=ROUND_HALF_UP)
+            number = number.quantize(quantum(self.precision(field)), rounding=ROUND_HALF_UP)
         except InvalidOperation as exc:
             raise FieldValueError("number_out_of_range") from exc
         settings = field.settings
@@ -116,7 +125,7 @@ class ScaledDecimal(FieldType):
         min/max (filtering "amount > -1" on a field with min 0 is a fair question)."""
         number = self.parse(value)
         try:
-            number = number.quantize(Decimal(1).scaleb(-self.scale), rounding=ROUND_HALF_UP)
+            number = number.quantize(quantum(self.scale), rounding=ROUND_HALF_UP)
         except InvalidOperation as exc:
             raise FieldValueError("number_out_of_range") from exc
         stored = int(number.scaleb(self.scale))
@@ -128,8 +137,11 @@ class ScaledDecimal(FieldType):
         return str(bound)
 
     def to_decimal(self, field: FieldMeta, stored: int) -> Decimal:
-        quantum = Decimal(1).scaleb(-self.precision(field))
-        return Decimal(stored).scaleb(-self.scale).quantize(quantum, rounding=ROUND_HALF_UP)
+        return (
+            Decimal(stored)
+            .scaleb(-self.scale)
+            .quantize(quantum(self.precision(field)), rounding=ROUND_HALF_UP)
+        )
 
     def to_formula(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
         return None if stored is None else Decimal(stored).scaleb(-self.scale).normalize()
@@ -137,6 +149,15 @@ class ScaledDecimal(FieldType):
     def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
         if stored is None:
             return None
+        if type(stored) is int:
+            if not stored % 10**self.scale:
+                # a whole number (most amounts): rounding to the precision cannot change it
+                return stored // 10**self.scale
+            dropped = self.scale - self.precision(field)
+            if dropped >= 0 and not stored % 10**dropped:
+                # no digit beyond the precision: rounding only pads zeros, which
+                # normalize() takes off again
+                return Decimal(stored).scaleb(-self.scale).normalize()
         number = self.to_decimal(field, stored)
         if number == number.to_integral_value():
             return int(number)

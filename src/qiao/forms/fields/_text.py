@@ -67,11 +67,21 @@ class TextLike(FieldType):
         return text
 
     def to_storage(self, field: FieldMeta, value: Any, ctx: Ctx) -> Any:
-        text = as_text(field, value)
-        if text is None:
-            return None
-        if len(text) > self.max_length(field):
-            raise FieldValueError("too_long", max=self.max_length(field))
+        if type(value) is str:
+            # the usual input, inlined from as_text (this runs per text field per record)
+            text = value.strip()
+            if "\x00" in text:
+                raise FieldValueError("text_nul")
+            if not text:
+                return None
+        else:
+            stripped = as_text(field, value)
+            if stripped is None:
+                return None
+            text = stripped
+        limit = self.max_length(field)
+        if len(text) > limit:
+            raise FieldValueError("too_long", max=limit)
         return self.normalize(field, text)
 
     def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:

@@ -42,6 +42,15 @@ _INPUT_KEYS = {
     "province", "city", "district", "street", "province_code", "city_code", "district_code",
 }  # fmt: skip
 _DEPTH = {"province": 1, "city": 2, "district": 3}
+_LEVEL_KEYS = tuple((level, f"{level}_code") for level in regions.LEVELS)
+#: one encoder for every value: ``json.dumps`` with options builds a new one per call
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: the division data never changes in a process, so a combination of divisions, once
+#: resolved, is remembered (an import meets the same few hundred again and again)
+_CACHE_SIZE = 4096
+_resolved: dict[tuple[str | None, str | None, str | None], regions.Resolved] = {}
+#: stored codes -> (code, name) per level, for the JSON form
+_named: dict[tuple[Any, Any, Any], tuple[tuple[str | None, str | None], ...]] = {}
 
 
 class AddressSettings(FieldSettings):
@@ -63,16 +72,60 @@ def _text(value: Any, code: str) -> str | None:
 def resolve(value: dict[str, Any]) -> regions.Resolved:
     """Names or codes (``province`` or ``province_code``, …) -> regions, or the error
     naming the level that is unknown, does not fit its parent or is ambiguous."""
-    given: dict[str, str | None] = {}
-    for level in regions.LEVELS:
-        name = _text(value.get(level), "address_shape")
-        code = _text(value.get(f"{level}_code"), "address_shape")
-        given[level] = code or name
+    given: list[str | None] = []
+    for level, code_key in _LEVEL_KEYS:
+        name = value.get(level)
+        code = value.get(code_key)
+        # most inputs give one of the two: the other (None) needs no check
+        name = None if name is None else _text(name, "address_shape")
+        code = None if code is None else _text(code, "address_shape")
+        given.append(code or name)
+    key = (given[0], given[1], given[2])
+    cached = _resolved.get(key)
+    if cached is not None:
+        return cached
     try:
-        return regions.normalize(given["province"], given["city"], given["district"])
+        resolved = regions.normalize(*key)
     except regions.RegionError as exc:
         code = f"address_{exc.level}_{exc.reason}"
         raise FieldValueError(code, value=exc.value, parent=exc.parent) from exc
+    if len(_resolved) >= _CACHE_SIZE:
+        _resolved.clear()
+    _resolved[key] = resolved
+    return resolved
+
+
+def _deepest(resolved: regions.Resolved) -> int:
+    """The depth of the deepest level found (3 for a district), 0 for none."""
+    if resolved.district is not None:
+        return 3
+    if resolved.city is not None:
+        return 2
+    return 0 if resolved.province is None else 1
+
+
+def _levels(data: dict[str, Any]) -> tuple[tuple[str | None, str | None], ...]:
+    """(code, name) per level of stored codes, (None, None) where a level is missing."""
+    key = (data.get("province_code"), data.get("city_code"), data.get("district_code"))
+    try:
+        return _named[key]
+    except KeyError:
+        pass
+    except TypeError:  # not codes (hand-edited data): no caching, the look-up decides
+        return _named_levels(data)
+    levels = _named_levels(data)
+    if len(_named) >= _CACHE_SIZE:
+        _named.clear()
+    _named[key] = levels
+    return levels
+
+
+def _named_levels(data: dict[str, Any]) -> tuple[tuple[str | None, str | None], ...]:
+    resolved = regions.resolve_codes(data)
+    return tuple(
+        (region.code, region.name) if region else (None, None)
+        for region in (getattr(resolved, level) for level in regions.LEVELS)
+    )
 
 
 def region_operand(value: Any) -> tuple[str, str]:
@@ -121,12 +174,13 @@ class AddressType(FieldType):
             return None
         if isinstance(value, str):
             return self.from_text(field, value, ctx)
-        if not isinstance(value, dict) or not set(value) <= _INPUT_KEYS:
+        if not isinstance(value, dict) or not value.keys() <= _INPUT_KEYS:
             raise FieldValueError("address_shape")
         settings = self._settings(field)
         resolved = resolve(value)
         out = resolved.codes()
-        deepest = max((_DEPTH[k.removesuffix("_code")] for k in out), default=0)
+        # the deepest level with a code (codes() has exactly the levels found)
+        deepest = _deepest(resolved)
         if deepest > _DEPTH[settings.level]:
             raise FieldValueError("address_too_detailed")
         street = _text(value.get("street"), "address_street")
@@ -138,18 +192,16 @@ class AddressType(FieldType):
             out["street"] = street
         if not out:
             return None
-        return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+        return _ENCODER.encode(out)
 
     def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
         if stored is None:
             return None
         data = json.loads(stored)
-        resolved = regions.resolve_codes(data)
         out: dict[str, Any] = {}
-        for level in regions.LEVELS:
-            region = getattr(resolved, level)
-            out[f"{level}_code"] = region.code if region else None
-            out[level] = region.name if region else None
+        for level, (code, name) in zip(regions.LEVELS, _levels(data), strict=True):
+            out[f"{level}_code"] = code
+            out[level] = name
         out["street"] = data.get("street")
         return out
 

@@ -42,21 +42,29 @@ _OTHER_TYPES = [
     )
     if desc is not None and desc.national_number_pattern
 ]
+#: the same patterns as one alternation: it matches a whole number exactly when one of
+#: them does (no pattern refers back to a group), in one call instead of nine
+_OTHER_TYPE = re.compile("|".join(f"(?:{p.pattern})" for p in _OTHER_TYPES))
 _PLAIN_MOBILE = re.compile(r"^(?:\+86|0086|86)?(1\d{10})$")
 _SEPARATORS = re.compile(r"[\s\-().（）]")
 
 
 def normalize_cn_phone(text: str) -> str:
     """The normalised form of a mainland number, or FieldValueError("invalid_phone")."""
-    if not _ALLOWED.match(text):
-        raise FieldValueError("invalid_phone")
-    plain = _PLAIN_MOBILE.match(_SEPARATORS.sub("", text))
-    if plain:
-        # fast path for the common case, with libphonenumber's own patterns: a plain
-        # mobile number gets exactly the answer the full parse below would give
+    if len(text) == 11 and text[0] == "1" and text.isascii() and text.isdigit():
+        # already eleven plain digits: the pattern and separator steps leave it as is
+        nsn = text
+    else:
+        if not _ALLOWED.match(text):
+            raise FieldValueError("invalid_phone")
+        plain = _PLAIN_MOBILE.match(_SEPARATORS.sub("", text))
+        if not plain:
+            return _normalize_parsed(text)
         nsn = plain.group(1)
-        if _MOBILE.fullmatch(nsn) and not any(p.fullmatch(nsn) for p in _OTHER_TYPES):
-            return nsn
+    # fast path for the common case, with libphonenumber's own patterns: a plain mobile
+    # number gets exactly the answer the full parse below would give
+    if _MOBILE.fullmatch(nsn) and not _OTHER_TYPE.fullmatch(nsn):
+        return nsn
     return _normalize_parsed(text)
 
 

@@ -18,6 +18,14 @@ _HOST = re.compile(
     r"(:\d{1,5})?$",
     re.IGNORECASE,
 )
+_SPACE = re.compile(r"\s")
+#: an http(s) URL whose host is plain ASCII labels (no user info, no IPv6, no "_"),
+#: an optional port and then nothing or a path/query/fragment without white space: for
+#: these urlsplit and _HOST are sure to agree, so the URL is accepted as it stands
+_PLAIN_URL = re.compile(
+    r"(?:[hH][tT][tT][pP][sS]?)://[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)+(?::[0-9]{1,5})?"
+    r"(?:[/?#]\S*)?"
+)
 
 
 @registry.register
@@ -29,23 +37,32 @@ class UrlType(TextLike):
         return 2048
 
     def normalize(self, field: FieldMeta, text: str) -> str:
-        if re.search(r"\s", text):
-            raise FieldValueError("invalid_url")
-        bare = "://" not in text
-        if bare:
-            text = "https://" + text
-        try:
-            parts = urlsplit(text)
-        except ValueError as exc:  # "http://[" is an invalid IPv6 host to urllib
-            raise FieldValueError("invalid_url") from exc
-        if parts.scheme.lower() not in ("http", "https") or not _HOST.match(
-            parts.netloc.split("@")[-1]
-        ):
-            raise FieldValueError("invalid_url")
-        if bare and "@" in parts.netloc:
-            # "a@b.com" or "mailto:a@b.com" is an e-mail address, not a bare domain
-            raise FieldValueError("invalid_url")
-        return text
+        if _PLAIN_URL.fullmatch(text):
+            return text
+        if "://" not in text and _PLAIN_URL.fullmatch("https://" + text):
+            return "https://" + text
+        return _checked(text)
 
     def json_schema(self, field: FieldMeta) -> dict[str, Any]:
         return {"type": "string", "format": "uri", "maxLength": 2048}
+
+
+def _checked(text: str) -> str:
+    """The full check through urlsplit (user info, IPv6 hosts, non-ASCII hosts, …)."""
+    if _SPACE.search(text):
+        raise FieldValueError("invalid_url")
+    bare = "://" not in text
+    if bare:
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:  # "http://[" is an invalid IPv6 host to urllib
+        raise FieldValueError("invalid_url") from exc
+    if parts.scheme.lower() not in ("http", "https") or not _HOST.match(
+        parts.netloc.split("@")[-1]
+    ):
+        raise FieldValueError("invalid_url")
+    if bare and "@" in parts.netloc:
+        # "a@b.com" or "mailto:a@b.com" is an e-mail address, not a bare domain
+        raise FieldValueError("invalid_url")
+    return text
