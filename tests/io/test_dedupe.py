@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from qiao.context import Ctx
 from qiao.forms.model import FieldMeta
@@ -260,3 +261,31 @@ def test_text_key_fast_path_is_the_per_character_rule() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 10)))
         assert plain_label_key(text) == label_key(text) == text_key(text) == rule(text), text
+
+
+def test_first_ids_is_the_index_built_record_by_record(api: Api, rt: Runtime, ctx: Ctx) -> None:
+    """The column-wise index of existing keys equals the one :class:`Index` builds from
+    :func:`load_existing` one record at a time (blank keys left out, first id kept)."""
+    from qiao.io.dedupe import Index, KeyPlan, first_ids, load_existing
+
+    form_id, _ = _customers(
+        api,
+        [
+            {"name": "华信", "phone": "13800138000", "city": "深圳"},
+            {"name": "华 信", "phone": "+86 13800138000", "city": "深圳 "},
+            {"name": "恒泰", "phone": None, "city": "杭州"},
+            {"name": "恒泰", "phone": "13900139000"},
+            {"name": "恒泰。", "phone": "139 0013 9000", "city": "杭州"},
+        ],
+    )
+    with rt.db.read() as conn:
+        form = rt.form(conn, form_id)
+        for keys in (["name"], ["phone"], ["name", "phone"], ["name", "phone", "city"]):
+            plan = KeyPlan(form, keys, False)
+            index = Index(False)
+            for rid, values in load_existing(conn, form, plan.fields, [], ctx):
+                full, rest, fz = plan.split(values)
+                if full is not None and rest is not None:
+                    index.add(rid, full, rest, fz)
+            assert first_ids(conn, form, plan, [], ctx) == index.exact, keys
+        assert first_ids(conn, form, KeyPlan(form, ["name"], False), [sa.false()], ctx) == {}

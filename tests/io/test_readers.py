@@ -310,8 +310,9 @@ def test_html_and_text_saved_as_xls() -> None:
 
 
 def test_to_table_leaves_the_sheet_alone_and_fills_merged_cells_in_copies() -> None:
-    """``to_table`` copies each row once, into its final shape: the (cached) sheet keeps
-    its rows, so another header row gives the same table as a fresh read would."""
+    """``to_table`` copies a row only to change it (merged cells filled, padding): the
+    (cached) sheet keeps its rows, so another header row gives the same table as a fresh
+    read would."""
     rows: list[list[readers.Cell]] = [
         ["名称", "城市", "电话"],
         ["华信", "深圳", None],
@@ -329,7 +330,7 @@ def test_to_table_leaves_the_sheet_alone_and_fills_merged_cells_in_copies() -> N
         [None, None, "13800138000"],
     ]
     assert table.row_numbers == [2, 3, 5]
-    assert all(t is not r for t in table.rows for r in sheet.rows)
+    assert table.rows[0] is not sheet.rows[1]  # filled from the merge: a copy
     again = to_table(sheet, 1)  # another header row of the same sheet, inside the A2:A3 merge
     assert again.columns == ["华信", "深圳", "列3"]
     assert again.rows == [[None, "杭州", None], [None, None, "13800138000"]]  # 华信 merge: header
@@ -341,6 +342,11 @@ def test_to_table_cuts_empty_columns_on_the_left_and_pads() -> None:
     table = to_table(sheet, 0)
     assert table.columns == ["a", "b", "列4"]
     assert table.rows == [["1", None, None], [None, None, "x"]]
+    full = Sheet("s", [["a", "b"], ["1", "2"], ["3"]], [])
+    table = to_table(full, 0)
+    assert table.rows == [["1", "2"], ["3", None]]
+    assert table.rows[0] is full.rows[1]  # already in shape: the sheet's own row
+    assert full.rows[2] == ["3"]  # padded in a copy
 
 
 def test_extents_find_a_long_row_tag_cut_between_pieces() -> None:

@@ -13,9 +13,10 @@ meets its original) and
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -302,14 +303,15 @@ class KeyPlan:
         self.exact_fields = [fm for fm in fields if fm not in self.fuzzy_fields]
         self.fuzzy = bool(self.fuzzy_fields)
         self._fuzzy_flags = [fm in self.fuzzy_fields for fm in fields]
-        self._key_fns = [_key_function(fm) for fm in fields]
+        #: exact_key of each field, with a cache per distinct text (see _key_function)
+        self.key_fns = [_key_function(fm) for fm in fields]
         self._field_keys = [fm.key for fm in fields]
 
     def exact_keys(self, values: tuple[Any, ...]) -> tuple[str, ...] | None:
         """The exact keys of all fields (for a plan without fuzzy fields), None when one
         is blank: what :meth:`split` gives as its first two parts, without its per-field
         branching — this runs for every existing record and every file row."""
-        keys = tuple([key(v) for key, v in zip(self._key_fns, values, strict=True)])
+        keys = tuple(map(operator.call, self.key_fns, values))
         return None if None in keys else keys  # type: ignore[return-value]
 
     def values(self, data: dict[str, Any]) -> tuple[Any, ...]:
@@ -328,7 +330,7 @@ class KeyPlan:
             return (None, None, []) if keys is None else (keys, keys, [])
         rest: list[str] = []
         fz: list[_Fuzzy] = []
-        for key_of, value, fuzzy in zip(self._key_fns, values, self._fuzzy_flags, strict=True):
+        for key_of, value, fuzzy in zip(self.key_fns, values, self._fuzzy_flags, strict=True):
             if fuzzy:
                 if value is None or value == "":
                     return None, None, []
@@ -396,14 +398,8 @@ def load_existing(
 ) -> list[tuple[int, tuple[Any, ...]]]:
     """(id, API values of ``fields`` in order) of the live records in ``scope``: one
     SELECT."""
-    table = form.table
     fields = list(fields)
-    columns = [table.c[fm.column_name] for fm in fields]
-    rows = conn.execute(
-        sa.select(table.c.id, *columns)
-        .where(table.c.deleted_at.is_(None), *scope)
-        .order_by(table.c.id)
-    ).all()
+    rows = _key_rows(conn, form, fields, scope)
     readers = [_reader(fm, ctx) for fm in fields]
     if all(type(fm.ftype).to_json is FieldType.to_json for fm in fields):
         return [(row[0], tuple(row[1:])) for row in rows]
@@ -412,16 +408,41 @@ def load_existing(
     ]
 
 
-def _first_ids(
-    plan: KeyPlan, existing: list[tuple[int, tuple[Any, ...]]]
+def _key_rows(
+    conn: Connection, form: FormMeta, fields: list[FieldMeta], scope: list[Any]
+) -> Sequence[Any]:
+    """(id, stored values of ``fields``) of the live records in ``scope``, by id: one
+    SELECT of just those columns."""
+    table = form.table
+    columns = [table.c[fm.column_name] for fm in fields]
+    return conn.execute(
+        sa.select(table.c.id, *columns)
+        .where(table.c.deleted_at.is_(None), *scope)
+        .order_by(table.c.id)
+    ).all()
+
+
+def first_ids(
+    conn: Connection, form: FormMeta, plan: KeyPlan, scope: list[Any], ctx: Ctx
 ) -> dict[tuple[str, ...], int]:
-    """Exact key -> id of the first record (in ``existing``'s order) that has it, as
-    :meth:`Index.add` would build it one record at a time: the pairs are stored last to
-    first, so the first record's id is the one that stays."""
-    keys = plan.exact_keys
-    pairs = [(key, rid) for rid, values in existing if (key := keys(values)) is not None]
-    pairs.reverse()
-    return dict(pairs)
+    """Exact key -> id of the first live record in ``scope`` that has it (a plan without
+    fuzzy fields): what :meth:`Index.add` gives when fed :func:`load_existing` record by
+    record, built column by column — each column read and keyed in one pass (a value's
+    key computed once), no tuple per record but the key itself, and the keys stored last
+    to first so that the first record's id is the one that stays."""
+    rows = _key_rows(conn, form, plan.fields, scope)
+    if not rows:
+        return {}
+    ids, *stored = zip(*rows, strict=True)
+    keyed = []
+    for fm, key_of, column in zip(plan.fields, plan.key_fns, stored, strict=True):
+        if type(fm.ftype).to_json is not FieldType.to_json:
+            column = tuple(map(_reader(fm, ctx), column))
+        keyed.append(map(key_of, column))
+    keys = [None if None in key else key for key in zip(*keyed, strict=True)]
+    found = dict(zip(reversed(keys), reversed(ids), strict=True))
+    found.pop(None, None)
+    return found
 
 
 class Deduper:
@@ -444,14 +465,13 @@ class Deduper:
         access = form_access(conn, ctx, form)
         scope = access.scope_clauses("view") if access.can("view") else [sa.false()]
         self.existing = Index(self.plan.fuzzy)
-        existing = load_existing(conn, form, self.plan.fields, scope, ctx)
         if self.plan.fuzzy:
-            for record_id, values in existing:
+            for record_id, values in load_existing(conn, form, self.plan.fields, scope, ctx):
                 full, rest, fz = self.plan.split(values)
                 if full is not None and rest is not None:
                     self.existing.add(record_id, full, rest, fz)
         else:
-            self.existing.exact = _first_ids(self.plan, existing)
+            self.existing.exact = first_ids(conn, form, self.plan, scope, ctx)
         self.file = Index(self.plan.fuzzy)
 
     def check(self, index: int, data: dict[str, Any]) -> Match | None:

@@ -44,6 +44,9 @@ class Sheet:
 
 @dataclass
 class Table:
+    """The data under the header row. Rows that need no change are the sheet's own lists
+    (no copy of a 100,000-row sheet): both are read-only once built."""
+
     columns: list[str]
     rows: list[list[Cell]]
     row_numbers: list[int]  # the 1-based row number each data row has in the spreadsheet
@@ -193,18 +196,20 @@ def _read_sheet(book: python_calamine.CalamineWorkbook, name: str, filename: str
 def _row(values: list[Any]) -> list[Cell]:
     """Calamine's cells as :data:`Cell` values: "" → None, whole floats → int (a phone
     number or an amount typed as a number), times and durations → text; trailing blanks
-    dropped."""
-    out: list[Cell] = []
-    for v in values:
+    dropped. Changed in place: the list is calamine's fresh one, and a second list per
+    row would cost its allocation and, on a large sheet, more of the garbage collector's
+    time than the conversion itself; most cells (non-empty text) are left as they are."""
+    out: list[Any] = values
+    for i, v in enumerate(values):
         t = type(v)
         if t is str:
-            out.append(v or None)
+            if not v:
+                out[i] = None
         elif t is float:
-            out.append(int(v) if v.is_integer() and abs(v) < 1e15 else v)
+            if v.is_integer() and abs(v) < 1e15:
+                out[i] = int(v)
         elif t is time or t is timedelta:
-            out.append(_clock_text(v))
-        else:
-            out.append(v)
+            out[i] = _clock_text(v)
     while out and out[-1] is None:
         out.pop()
     return out
@@ -328,9 +333,11 @@ def to_table(sheet: Sheet, header_row: int) -> Table:
     """The rows under ``header_row`` as a rectangular table with unique column labels;
     empty columns left of the table (a sheet that starts in column B) are not part of it.
 
-    Each data row is copied once, straight into its final shape (padded, cut at the left
-    edge); the sheet's own rows are never changed, since a cached sheet serves several
-    tables (another header row chosen)."""
+    A row already in its final shape is the sheet's own list; the others are copied once,
+    straight into that shape (padded, cut at the left edge, merged cells filled): the
+    sheet's rows are never changed, since a cached sheet serves several tables (another
+    header row chosen). Copying every row cost more than the rest of this function on a
+    large sheet (mostly the garbage collector walking the new lists)."""
     rows = sheet.rows
     below = rows[header_row:]
     width = max(map(len, below), default=0)
@@ -367,7 +374,7 @@ def to_table(sheet: Sheet, header_row: int) -> Table:
         elif pad:
             out_rows.append(row + [None] * pad)
         else:
-            out_rows.append(list(row) if cells is None else row)
+            out_rows.append(row)
         numbers.append(first + offset)
     return Table(_unique(labels), out_rows, numbers)
 
