@@ -30,6 +30,7 @@ from qiao.db import schema
 from qiao.errors import BadRequest, Conflict, ErrorDetail, Forbidden, NotFound, loc_path
 from qiao.files.store import new_key
 from qiao.forms.model import FormMeta
+from qiao.gcpause import paused_gc
 from qiao.i18n import translate
 from qiao.io import import_job, import_report, mapping, readers
 from qiao.io.import_plan import (
@@ -102,19 +103,24 @@ def _content(rt: Runtime, row: Any) -> bytes:
 
 def sheets_of(rt: Runtime, row: Any) -> list[readers.Sheet]:
     """The stored file's sheets, read once per process while in the cache."""
-    return cached(  # type: ignore[no-any-return]
-        ("book", row.storage_key),
-        lambda: readers.read_workbook(_content(rt, row), row.filename),
-    )
+
+    def read() -> list[readers.Sheet]:
+        with paused_gc():  # a million cells that stay alive (see qiao.gcpause)
+            return readers.read_workbook(_content(rt, row), row.filename)
+
+    return cached(("book", row.storage_key), read)  # type: ignore[no-any-return]
 
 
 def table_of(rt: Runtime, row: Any) -> readers.Table:
     sheets = sheets_of(rt, row)
     sheet = sheets[min(max(row.sheet, 0), len(sheets) - 1)]
-    return cached(  # type: ignore[no-any-return]
-        ("table", row.storage_key, row.sheet, row.header_row),
-        lambda: readers.to_table(sheet, min(max(row.header_row, 0), max(len(sheet.rows) - 1, 0))),
-    )
+    header = min(max(row.header_row, 0), max(len(sheet.rows) - 1, 0))
+
+    def make() -> readers.Table:
+        with paused_gc():
+            return readers.to_table(sheet, header)
+
+    return cached(("table", row.storage_key, row.sheet, row.header_row), make)  # type: ignore[no-any-return]
 
 
 def _int_mapping(raw: dict[str, Any] | None) -> dict[int, str | None]:

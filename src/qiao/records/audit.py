@@ -7,6 +7,8 @@ moment, so that the history reads right after a field is renamed or deleted.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -15,6 +17,10 @@ from qiao.audit import log
 from qiao.context import Ctx
 from qiao.forms.model import FormMeta
 from qiao.records.values import Prepared
+
+#: stored values whose rendering ``created`` remembers (hashable, compared by value)
+_MEMO_TYPES = frozenset({str, int, Decimal, bool, date, datetime})
+_MISSING = object()
 
 
 def _base(form: FormMeta, record_id: int) -> dict[str, Any]:
@@ -32,6 +38,9 @@ def created(
     # resolved once per call, not per value: an import writes thousands of records
     # of one form here, and the lookups were a third of the work
     render = {fm.id: (fm.key, fm.ftype.to_json, fm) for fm in form.live_fields}
+    # a stored value renders the same every time within one call (same ctx): options,
+    # scores, levels repeat across the records of a batch
+    seen: dict[tuple[int, type, Any], Any] = {}
     entries = []
     for record_id, item, owner in zip(ids, items, owners, strict=True):
         values = {}
@@ -39,8 +48,16 @@ def created(
             if value is None or value == [] or value == "":
                 continue
             target = render.get(fid)
-            if target is not None:
-                key, to_json, fm = target
+            if target is None:
+                continue
+            key, to_json, fm = target
+            if type(value) in _MEMO_TYPES:
+                memo = (fid, type(value), value)  # True == 1, but renders apart
+                shown = seen.get(memo, _MISSING)
+                if shown is _MISSING:
+                    shown = seen[memo] = to_json(fm, value, ctx)
+                values[key] = shown
+            else:
                 values[key] = to_json(fm, value, ctx)
         details = {"values": values, "owner": owner if owner is not None else ctx.user_id}
         entries.append({**_base(form, record_id), "details": details})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -111,8 +112,7 @@ def list_(rt: Runtime, ctx: Ctx, form_id: int, query: ListQuery) -> dict[str, An
 
 
 # ----- create --------------------------------------------------------------------------
-def _system_values(ctx: Ctx, owner: int | None) -> dict[str, Any]:
-    now = ctx.now()
+def _system_values(ctx: Ctx, owner: int | None, now: datetime) -> dict[str, Any]:
     return {
         "created_at": now,
         "updated_at": now,
@@ -131,9 +131,10 @@ def _insert(
         if fm.ftype.generates_values:
             generated[fm.id] = fm.ftype.generate_many(conn, fm, ctx, len(items))
     columns = [(fm.column_name, fm.id) for fm in form.live_fields if fm.storage is Storage.COLUMN]
+    now = ctx.now()  # one moment for the records written together
     rows = []
     for index, item in enumerate(items):
-        row = _system_values(ctx, owners[index])
+        row = _system_values(ctx, owners[index], now)
         for column, field_id in columns:
             values = generated.get(field_id)
             row[column] = item.get(field_id) if values is None else values[index]
