@@ -15,12 +15,17 @@ from sqlalchemy.engine import Connection
 
 from qiao.audit import log
 from qiao.context import Ctx
-from qiao.forms.model import FormMeta
+from qiao.forms.fields.base import FieldType
+from qiao.forms.model import FieldMeta, FormMeta
 from qiao.records.values import Prepared
 
 #: stored values whose rendering ``created`` remembers (hashable, compared by value)
 _MEMO_TYPES = frozenset({str, int, Decimal, bool, date, datetime})
 _MISSING = object()
+
+
+def _shown_as_stored(fm: FieldMeta) -> bool:
+    return type(fm.ftype).to_json is FieldType.to_json
 
 
 def _base(form: FormMeta, record_id: int) -> dict[str, Any]:
@@ -37,7 +42,11 @@ def created(
 ) -> None:
     # resolved once per call, not per value: an import writes thousands of records
     # of one form here, and the lookups were a third of the work
-    render = {fm.id: (fm.key, fm.ftype.to_json, fm) for fm in form.live_fields}
+    render = {
+        # None: the stored value is what the API shows (text, phone, e-mail, …)
+        fm.id: (fm.key, None if _shown_as_stored(fm) else fm.ftype.to_json, fm)
+        for fm in form.live_fields
+    }
     # a stored value renders the same every time within one call (same ctx): options,
     # scores, levels repeat across the records of a batch
     seen: dict[tuple[int, type, Any], Any] = {}
@@ -51,7 +60,9 @@ def created(
             if target is None:
                 continue
             key, to_json, fm = target
-            if type(value) in _MEMO_TYPES:
+            if to_json is None:
+                values[key] = value
+            elif type(value) in _MEMO_TYPES:
                 memo = (fid, type(value), value)  # True == 1, but renders apart
                 shown = seen.get(memo, _MISSING)
                 if shown is _MISSING:
