@@ -18,7 +18,7 @@ developing). For each engine (SQLite file, PostgreSQL database ``qiao_bench_impo
    store, read, propose the mapping, first analysis), configure (the de-duplication keys:
    the analysis again — cleansing, de-duplication against the existing records,
    validation), preview (a page of rows, from the cached analysis) and ``run_sync``
-   (start and the import job: batches of 500 rows written through the one write path,
+   (start and the import job: batches of 2,000 rows written through the one write path,
    with audit entries and ``import_rows``). The parts of the analysis are timed apart by
    calling the module functions on the same data: file read (``readers``), cleansing
    (``cleanse``), de-duplication (``dedupe.Deduper``), validation (``prepare_items`` and
@@ -563,14 +563,14 @@ def show(kind: str, r: dict[str, Any]) -> None:
     def row(label: str, d: dict[str, Any], name: str, what: str) -> None:
         table.add_row(label, f"{d[f'{name}_s']:.2f}", f"{d[f'{name}_cpu_s']:.2f}", what)
 
-    row("upload", q, "upload", "create_import: store, read, map, first analysis")
+    row("upload", q, "upload", "create_import: store, read, map (analysis only ≤ 20,000 rows)")
     row("configure", q, "configure", "dedupe keys: the analysis again")
     row("  read", p, "read", "part: readers (calamine → Table)")
     row("  cleanse", p, "cleanse", "part: every cell through its cleanser")
     row("  de-duplicate", p, "dedupe", f"part: name + phone vs {r['existing']:,} records")
     row("  validate", p, "validate", "part: prepare + database checks (warm caches)")
     row("preview", q, "preview", "a page from the cached analysis")
-    row("run (insert)", q, "run", "start + job: batches of 500 through the write path")
+    row("run (insert)", q, "run", "start + job: batches of 2,000 through the write path")
     row("[bold]qiao total", q, "total", f"{r['rows_per_s']:,} rows/s (wall)")
     row("baseline read", b, "read", "python-calamine to_python")
     row("baseline insert", b, "insert", f"executemany {b['rows_inserted']:,} stored rows")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+import orjson
 import sqlalchemy as sa
 
 from qiao.data import regions
@@ -197,7 +198,7 @@ class AddressType(FieldType):
     def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
         if stored is None:
             return None
-        data = json.loads(stored)
+        data = orjson.loads(stored)
         out: dict[str, Any] = {}
         for level, (code, name) in zip(regions.LEVELS, _levels(data), strict=True):
             out[f"{level}_code"] = code
@@ -208,7 +209,7 @@ class AddressType(FieldType):
     def display(self, field: FieldMeta, stored: Any, ctx: Ctx) -> str:
         if stored is None:
             return ""
-        data = json.loads(stored)
+        data = orjson.loads(stored)
         names = regions.full_name(regions.resolve_codes(data))
         street = data.get("street") or ""
         return f"{names} {street}".strip() if names and street else names or street

@@ -30,6 +30,7 @@ import math
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import orjson
 import sqlalchemy as sa
 
 from qiao.db.dialect import json_number
@@ -120,12 +121,12 @@ class LocationType(FieldType):
         return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
 
     def to_json(self, field: FieldMeta, stored: Any, ctx: Ctx) -> Any:
-        return None if stored is None else json.loads(stored)
+        return None if stored is None else orjson.loads(stored)
 
     def display(self, field: FieldMeta, stored: Any, ctx: Ctx) -> str:
         if stored is None:
             return ""
-        point = json.loads(stored)
+        point = orjson.loads(stored)
         coords = f"{point['lat']:.6f},{point['lng']:.6f}"
         return f"{point['address']} ({coords})" if point.get("address") else coords
 
