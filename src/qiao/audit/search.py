@@ -138,8 +138,9 @@ def conditions(conn: Connection, f: AuditFilter) -> list[sa.ColumnElement[bool]]
 
 def _text_match(conn: Connection, q: str) -> sa.ColumnElement[bool]:
     """Who (username or today's display name), from where (IP), which object, and the
-    details. Details are stored as JSON text with non-ASCII characters escaped
-    (``\\u5f20``), so the text is looked for in that spelling too."""
+    details. Details are JSON text: plain UTF-8 since JSON columns are written with
+    orjson, with non-ASCII characters escaped (``\\u5f20``) in entries written before,
+    so the text is looked for in both spellings."""
     sqlite_ = is_sqlite(conn)
     u = schema.users
     people = sa.select(u.c.id).where(
