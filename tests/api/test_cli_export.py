@@ -6,10 +6,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from qiao.cli import app
 from qiao.context import Ctx
+from qiao.db import schema
 from qiao.forms import apps, service
 from qiao.forms.inputs import AppIn, FieldIn, FormIn
 from qiao.org import users
@@ -87,7 +89,23 @@ def test_export_as_a_user_without_the_operation_fails(
     assert result.exit_code == 1
     assert "error:" in result.output and not out.exists()
     result = runner.invoke(app, ["export", "--form", str(form_id), "--user", "nobody"])
-    assert result.exit_code == 1 and 'No user "nobody"' in result.output
+    assert result.exit_code == 1
+    assert 'The user "nobody" does not exist or is deactivated' in " ".join(result.output.split())
+
+
+def test_without_user_the_first_active_admin_acts_and_none_is_an_error(
+    cli_env: None, rt: Runtime, form_id: int, tmp_path: Path
+) -> None:
+    # the same resolution of --user as `qiao import` (qiao.org.users.acting_user)
+    def deactivate_admins(conn: sa.Connection) -> None:
+        t = schema.users
+        conn.execute(sa.update(t).where(t.c.is_admin.is_(True)).values(is_active=False))
+
+    out = tmp_path / "x.xlsx"
+    rt.db.write(deactivate_admins)
+    result = runner.invoke(app, ["export", "--form", str(form_id), "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert "There is no active administrator" in " ".join(result.output.split())
 
 
 def test_unknown_format_is_refused(cli_env: None, form_id: int, tmp_path: Path) -> None:

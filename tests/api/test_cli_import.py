@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from qiao.cli import app
 from qiao.context import Ctx
+from qiao.db import schema
 from qiao.forms import apps, service
 from qiao.forms.inputs import AppIn, FieldIn, FormIn
 from qiao.org import users
@@ -141,3 +143,24 @@ def test_missing_file_and_chinese_messages(
     result = runner.invoke(app, ["import", str(tmp_path / "无.xlsx"), "--form", str(form["id"])])
     assert result.exit_code == 1
     assert "找不到文件" in result.output
+
+
+def test_an_inactive_user_or_no_active_admin_is_refused(
+    cli_env: None, rt: Runtime, ctx: Ctx, form: dict[str, Any], tmp_path: Path
+) -> None:
+    # the same resolution of --user as `qiao export` (qiao.org.users.acting_user)
+    t = schema.users
+    path = write(tmp_path, "客户.xlsx", xlsx_openpyxl(ROWS))
+    args = ["import", str(path), "--form", str(form["id"])]
+    rt.db.write(lambda c: users.create_user(c, "li", "user-pass-1", is_admin=True))
+    rt.db.write(
+        lambda c: c.execute(sa.update(t).where(t.c.username == "li").values(is_active=False))
+    )
+    result = runner.invoke(app, [*args, "--user", "li"])
+    assert result.exit_code == 1
+    assert 'The user "li" does not exist or is deactivated' in " ".join(result.output.split())
+    rt.db.write(lambda c: c.execute(sa.update(t).values(is_active=False)))
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "There is no active administrator" in " ".join(result.output.split())
+    assert records(rt, ctx, form["id"]) == []

@@ -32,5 +32,4 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "已导出 {count} 条记录到 {path}",
         "en": "Exported {count} records to {path}",
     },
-    "export_user_unknown": {"zh-CN": "用户「{name}」不存在", "en": 'No user "{name}"'},
 }

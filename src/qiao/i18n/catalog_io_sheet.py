@@ -35,15 +35,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "「{type}」类型的字段不能从表格的列创建",
         "en": 'A field of type "{type}" cannot be created from a spreadsheet column',
     },
-    # --- qiao import (command line) ---
-    "cli_import_no_admin": {
-        "zh-CN": "没有可用的管理员账号，请用 --user 指定导入用户",
-        "en": "There is no active administrator: name the importing user with --user",
+    # --- qiao import / qiao export (command line): the acting user, --user ---
+    "cli_no_admin": {
+        "zh-CN": "没有可用的管理员账号，请用 --user 指定操作的用户",
+        "en": "There is no active administrator: name the acting user with --user",
     },
-    "cli_import_user_unknown": {
+    "cli_user_unknown": {
         "zh-CN": "找不到用户「{username}」或该用户已停用",
         "en": 'The user "{username}" does not exist or is deactivated',
     },
+    # --- qiao import (command line) ---
     "cli_import_file_missing": {
         "zh-CN": "找不到文件「{name}」",
         "en": 'The file "{name}" does not exist',

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import typer
 from rich.progress import (
     BarColumn,
@@ -24,8 +23,7 @@ from rich.progress import (
 )
 
 from qiao.context import Ctx
-from qiao.db import schema
-from qiao.errors import NotFound, QiaoError
+from qiao.errors import QiaoError
 from qiao.i18n import translate
 from qiao.org import users
 from qiao.query.filters import parse_filter_param
@@ -35,22 +33,6 @@ def locale() -> str:
     """zh-CN when the terminal's language is Chinese (``QIAO_LOCALE`` or ``LANG``)."""
     lang = os.environ.get("QIAO_LOCALE") or os.environ.get("LANG") or ""
     return "zh-CN" if lang.lower().startswith("zh") else "en"
-
-
-def acting_user(conn: sa.Connection, username: str | None) -> users.User:
-    """The named active user, or the first active administrator."""
-    if username:
-        row = users.find_user_row(conn, username)
-        if row is None or not row.is_active:
-            raise NotFound("export_user_unknown", name=username)
-        return users.user_from_row(row)
-    t = schema.users
-    row = conn.execute(
-        sa.select(t).where(t.c.is_admin.is_(True), t.c.is_active.is_(True)).order_by(t.c.id)
-    ).first()
-    if row is None:
-        raise NotFound("export_user_unknown", name="admin")
-    return users.user_from_row(row)
 
 
 def run(
@@ -77,7 +59,7 @@ def run(
     loc = locale()
     tree = parse_filter_param(filter)
     with rt.db.read() as conn:
-        user = acting_user(conn, username)
+        user = users.acting_user(conn, username)
     ctx = Ctx(user=user, locale=loc, tz=rt.tz)
     req = ExportRequest(
         format=format,  # type: ignore[arg-type]  # checked by the export

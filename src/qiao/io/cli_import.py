@@ -14,14 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from qiao.context import Ctx
-from qiao.db import schema
 from qiao.errors import BadRequest, ErrorDetail, NotFound, QiaoError
 from qiao.i18n import translate
 from qiao.org import users
@@ -33,22 +31,6 @@ def locale() -> str:
     """zh-CN when the terminal's language is Chinese (``QIAO_LOCALE`` or ``LANG``)."""
     lang = os.environ.get("QIAO_LOCALE") or os.environ.get("LANG") or ""
     return "zh-CN" if lang.lower().startswith("zh") else "en"
-
-
-def acting_user(conn: sa.Connection, username: str | None) -> users.User:
-    """The named active user, or the first active administrator."""
-    t = schema.users
-    if username:
-        row = users.find_user_row(conn, username)
-        if row is None or not row.is_active:
-            raise NotFound("cli_import_user_unknown", username=username)
-        return users.user_from_row(row)
-    row = conn.execute(
-        sa.select(t).where(t.c.is_admin.is_(True), t.c.is_active.is_(True)).order_by(t.c.id)
-    ).first()
-    if row is None:
-        raise NotFound("cli_import_no_admin")
-    return users.user_from_row(row)
 
 
 def resolve_mapping(
@@ -185,7 +167,7 @@ def run(
     if not path.is_file():
         raise NotFound("cli_import_file_missing", name=str(path))
     with rt.db.read() as conn:
-        user = acting_user(conn, username)
+        user = users.acting_user(conn, username)
     ctx = Ctx(user=user, locale=loc, tz=rt.tz)
     body = imports.create_import(rt, ctx, form_id, path.name, path.read_bytes())
     import_id = int(body["id"])

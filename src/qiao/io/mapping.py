@@ -115,4 +115,58 @@ def propose_mapping(
             by_pinyin.setdefault(pinyin_key(header_key(fm.label)), fm.key)
     assign([by_pinyin], lambda h: pinyin_key(header_key(h)))
     assign([by_key], lambda h: h.strip().lower())
+    _assign_by_child(columns, result, used, [by_label, by_header], by_pinyin, by_key)
     return result
+
+
+def child_labels(header: str) -> list[str]:
+    """The parts of a grouped header after a "-", longest first: a sheet with merged
+    group headers is read as "组-子" ("联系方式-电话", see ``readers._column_label``), and
+    the child alone is what names the field. Every "-" is a candidate cut, so a child
+    label that has one itself ("联系方式-E-mail") is tried whole before its tail. The
+    required marker and trailing note of the whole header are set aside first: the
+    "(2)" that tells two equal headers apart is not part of the child's label."""
+    stripped = _REQUIRED.sub("", header)
+    bare = _NOTE.sub("", stripped) or stripped
+    parts = bare.split("-")
+    return [child for i in range(1, len(parts)) if (child := "-".join(parts[i:]).strip())]
+
+
+def _assign_by_child(
+    columns: list[str],
+    result: dict[int, str | None],
+    used: set[str],
+    labels: list[dict[str, str]],
+    by_pinyin: dict[str, str],
+    by_key: dict[str, str],
+) -> None:
+    """The last resort of :func:`propose_mapping`: a column whose whole header matched
+    nothing is matched by :func:`child_labels`, with the same rules in the same order
+    of trust (label, pinyin, field key). Columns are taken left to right, so of two
+    groups with the same child ("手机-号码", "座机-号码") the first takes the field."""
+    rules: list[tuple[list[dict[str, str]], Callable[[str], str]]] = [
+        (labels, header_key),
+        ([by_pinyin], lambda h: pinyin_key(header_key(h))),
+        ([by_key], lambda h: h.strip().lower()),
+    ]
+    for tables, key_of in rules:
+        for index, header in enumerate(columns):
+            if result[index] is not None or "-" not in header:
+                continue
+            for child in child_labels(header):
+                key = _lookup(tables, key_of(child), used)
+                if key is not None:
+                    result[index] = key
+                    used.add(key)
+                    break
+
+
+def _lookup(tables: list[dict[str, str]], wanted: str, used: set[str]) -> str | None:
+    """The first unused field key a table gives ``wanted`` (an empty key finds none)."""
+    if not wanted:
+        return None
+    for table in tables:
+        key = table.get(wanted)
+        if key is not None and key not in used:
+            return key
+    return None

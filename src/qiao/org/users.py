@@ -163,6 +163,24 @@ def find_user_row(conn: Connection, username: str) -> Any:
     return conn.execute(sa.select(u).where(u.c.username == normalize_username(username))).first()
 
 
+def acting_user(conn: Connection, username: str | None) -> User:
+    """The user a command-line tool (``qiao import``, ``qiao export``) acts as, so that
+    permissions, scope and the audit log apply as in the browser: the named active user
+    (``--user``), or else the first active administrator. One function so that both
+    commands refuse the same way with the same messages."""
+    if username:
+        row = find_user_row(conn, username)
+        if row is None or not row.is_active:
+            raise NotFound("cli_user_unknown", username=username)
+        return user_from_row(row)
+    row = conn.execute(
+        sa.select(u).where(u.c.is_admin.is_(True), u.c.is_active.is_(True)).order_by(u.c.id)
+    ).first()
+    if row is None:
+        raise NotFound("cli_no_admin")
+    return user_from_row(row)
+
+
 def count_users(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(u)).scalar_one())
 
