@@ -137,3 +137,38 @@ def test_sample_values_are_accepted_by_their_types(rt: Runtime, ctx: Ctx, api: A
         fm = by_label[label]
         value = fm.ftype.from_text(fm, readers.cell_text(cell), ctx)
         assert value is not None, label
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_sample_row_is_each_field_types_sample(
+    rt: Runtime, ctx: Ctx, form_id: int, locale: str
+) -> None:
+    """The template writes what the field's type offers as a sample, in the template's
+    locale (dates come back from the .xlsx as midnight datetimes; no sample, no value)."""
+    content = _template(rt, ctx, form_id, locale)
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    cells = {h.value: c.value for h, c in zip(sheet[1], sheet[2], strict=True)}
+    with rt.db.read() as conn:
+        form = rt.form(conn, form_id)
+    sample_ctx = Ctx(user=ctx.user, locale=locale, tz=ctx.tz)
+    for fm in form.live_fields:
+        if fm.label not in cells:
+            continue
+        expected = fm.ftype.sample_input(fm, sample_ctx)
+        if isinstance(expected, date) and not isinstance(expected, datetime):
+            expected = datetime(expected.year, expected.month, expected.day)
+        assert cells[fm.label] == expected, fm.label
+    assert cells["客户等级"] == "A类"  # a select: its first option
+    assert cells["重点客户"] == ("是" if locale == "zh-CN" else "Yes")
+
+
+def test_a_types_own_sample_is_used(
+    rt: Runtime, ctx: Ctx, form_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template asks the type: a type that changes its sample changes the template."""
+    from qiao.forms.fields import registry
+
+    monkeypatch.setattr(registry.get("email"), "sample_input", lambda fm, c: "li@example.org")
+    sheet = load_workbook(io.BytesIO(_template(rt, ctx, form_id, "zh-CN"))).worksheets[0]
+    cells = {h.value: c.value for h, c in zip(sheet[1], sheet[2], strict=True)}
+    assert cells["邮箱"] == "li@example.org"

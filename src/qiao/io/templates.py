@@ -7,10 +7,13 @@ looks like, a dropdown on select (and yes/no) columns, a note on required header
 text-formatted columns for phones and ID numbers so Excel does not turn them into
 1.38E+10. Choices that do not fit in a dropdown's 255-character list go to a hidden
 sheet the dropdown refers to.
+
+The sample values are the field types' own (``FieldType.sample_input``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from datetime import date, datetime
@@ -22,31 +25,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from qiao.context import Ctx
 from qiao.forms.fields._choices import ChoiceSettings, active_labels
-from qiao.forms.fields.base import Storage
+from qiao.forms.fields.base import FieldType, Storage, registry
 from qiao.forms.model import FieldMeta, FormMeta
 from qiao.i18n import translate
 
-#: a plausible value per field type (zh-CN, en) that the type's ``from_text`` accepts; a
-#: type not listed (members, departments, relations: values that exist only in this
-#: installation) gets a blank sample
-SAMPLES: dict[str, tuple[Any, Any]] = {
-    "text": ("示例文本", "Sample text"),
-    "textarea": ("第一行\n第二行", "First line\nSecond line"),
-    "richtext": ("一段说明", "A paragraph"),
-    "number": (100, 100),
-    "money": (1234.56, 1234.56),
-    "percent": ("12.5%", "12.5%"),
-    "rating": (4, 4),
-    "date": (date(2024, 3, 5), date(2024, 3, 5)),
-    "datetime": (datetime(2024, 3, 5, 9, 30), datetime(2024, 3, 5, 9, 30)),
-    "phone": ("13800138000", "13800138000"),
-    "email": ("zhangsan@example.com", "zhangsan@example.com"),
-    "url": ("https://www.example.com", "https://www.example.com"),
-    "idcard": ("11010519491231002X", "11010519491231002X"),
-    "address": ("广东省深圳市南山区科技园路1号", "广东省深圳市南山区科技园路1号"),
-    "location": ("39.908722,116.397499", "39.908722,116.397499"),
-    "boolean": ("是", "Yes"),
-}
 #: the cell format of a type's column: text for values that look like numbers but are
 #: not (phones, ID numbers, codes), dates as dates
 COLUMN_FORMATS = {"phone": "text", "idcard": "text", "text": "text", "date": "date",
@@ -56,6 +38,25 @@ LISTS: dict[str, tuple[list[str], list[str]]] = {"boolean": (["是", "否"], ["Y
 _INLINE_LIMIT = 255  # Excel's limit on a literal validation list
 _LAST_ROW = 1_048_575
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+
+
+def _types_with_a_sample() -> tuple[str, ...]:
+    """Keys of the types whose fields have a sample whatever their settings (a select
+    without options has none)."""
+    ctx = Ctx(user=None)
+    keys = []
+    for ftype in registry.all():
+        if type(ftype).sample_input is FieldType.sample_input:
+            continue
+        fm = FieldMeta(0, 0, ftype.key, ftype.key, ftype.key, ftype.settings_model(), "")
+        if ftype.sample_input(fm, ctx) is not None:
+            keys.append(ftype.key)
+    return tuple(keys)
+
+
+#: the types every field of which gets a sample, whatever its settings (a check that
+#: each type reads its own sample back goes over these)
+SAMPLES = _types_with_a_sample()
 
 
 def template_fields(form: FormMeta) -> list[FieldMeta]:
@@ -97,16 +98,16 @@ def import_template(form: FormMeta, ctx: Ctx, locale: str) -> bytes:
     sheet.freeze_panes(1, 0)
     sheet.set_row(0, 22)
     fields = template_fields(form)
+    sample_ctx = ctx if ctx.locale == locale else dataclasses.replace(ctx, locale=locale)
     for col, fm in enumerate(fields):
         header = formats["required"] if fm.required else formats["header"]
         sheet.write_string(0, col, fm.label, header)
-        sample = SAMPLES.get(fm.type, ("", ""))[0 if zh else 1]
+        sample = fm.ftype.sample_input(fm, sample_ctx)
+        if sample is None:
+            sample = ""
         choices = _choices(fm, zh)
         if choices and fm.storage is Storage.COLUMN:
-            sample = choices[0]
             _dropdown(sheet, col, choices, lists, locale)
-        elif choices:  # several values in one cell: a note lists them
-            sample = "、".join(choices[:2])
         _write_sample(sheet, col, fm, sample, formats)
         if note := _note(fm, choices, locale):
             sheet.write_comment(0, col, note, {"x_scale": 1.5, "y_scale": 1.2})

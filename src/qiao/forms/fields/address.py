@@ -163,6 +163,9 @@ class AddressType(FieldType):
     arity_overrides: ClassVar[dict[str, str]] = {"eq": "object", "ne": "object"}
     searchable = True
 
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return "广东省深圳市南山区科技园路1号"
+
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return sa.Text()
 

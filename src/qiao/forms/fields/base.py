@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +26,8 @@ from qiao.formula.registry import Kind
 if TYPE_CHECKING:
     from qiao.context import Ctx
     from qiao.forms.model import FieldMeta
+
+_T = TypeVar("_T")
 
 
 class Storage(enum.Enum):
@@ -124,6 +126,12 @@ def mask_value(value: Any) -> Any:
     return "****"
 
 
+def by_locale(ctx: Ctx, zh: _T, en: _T) -> _T:
+    """``zh`` in a zh-CN context, ``en`` in any other (texts a type shows on its own,
+    such as its import template sample)."""
+    return zh if ctx.locale == "zh-CN" else en
+
+
 class Unset:
     """Marks 'this type generates no value here'."""
 
@@ -208,6 +216,14 @@ class FieldType:
     def from_text(self, field: FieldMeta, text: str, ctx: Ctx) -> Any:
         """Parse display text (type conversion, later imports) into the stored form."""
         return self.to_storage(field, text, ctx)
+
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> Any:
+        """A plausible value for the sample row of an import template, in ``ctx.locale``:
+        a spreadsheet cell value (text, a number, a date or a datetime) that
+        ``from_text`` reads back. None (the default) leaves the cell blank: the type's
+        values exist only in this installation (members, departments, records) or a
+        cell cannot hold them."""
+        return None
 
     def check_stored(
         self, conn: Connection, field: FieldMeta, values: Sequence[Any]

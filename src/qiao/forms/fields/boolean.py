@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from qiao.errors import FieldValueError
-from qiao.forms.fields.base import FieldType, registry
+from qiao.forms.fields.base import FieldType, by_locale, registry
 from qiao.formula.registry import Kind
 
 if TYPE_CHECKING:
@@ -23,6 +23,9 @@ class BooleanType(FieldType):
     key = "boolean"
     formula = Kind.BOOL
     operators = ("eq", "ne", "is_empty", "is_not_empty")
+
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return by_locale(ctx, "是", "Yes")
 
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return sa.Boolean()

@@ -45,6 +45,9 @@ class DateType(FieldType):
     operators = DATE_OPERATORS
     can_be_unique = True
 
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> date:
+        return date(2024, 3, 5)
+
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return sa.Date()
 

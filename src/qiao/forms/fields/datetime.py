@@ -50,6 +50,9 @@ class DateTimeType(DateType):
     key = "datetime"
     formula = Kind.DATETIME
 
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> datetime:
+        return datetime(2024, 3, 5, 9, 30)
+
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return UTCDateTime()
 

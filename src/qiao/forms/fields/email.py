@@ -12,6 +12,7 @@ from qiao.forms.fields._text import TextLike, TextSettings
 from qiao.forms.fields.base import registry
 
 if TYPE_CHECKING:
+    from qiao.context import Ctx
     from qiao.forms.model import FieldMeta
 
 
@@ -28,6 +29,9 @@ _PLAIN = re.compile(
 class EmailType(TextLike):
     key = "email"
     settings_model = TextSettings
+
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return "zhangsan@example.com"
 
     def max_length(self, field: FieldMeta) -> int:
         return 254

@@ -88,6 +88,9 @@ class IdcardType(TextLike):
     # no contains: a fragment from the middle of an ID number is no sensible question
     operators = ("eq", "ne", "in", "not_in", "starts_with", "is_empty", "is_not_empty")  # type: ignore[assignment]  # TextLike infers a fixed-length tuple
 
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return "11010519491231002X"
+
     def max_length(self, field: FieldMeta) -> int:
         return 40  # room for separators people type; the stored form has 18
 

@@ -87,6 +87,9 @@ class LocationType(FieldType):
     arity_overrides: ClassVar[dict[str, str]] = {"within_km": "object"}
     sortable = False
 
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return "39.908722,116.397499"
+
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return sa.Text()
 

@@ -26,6 +26,9 @@ class MoneyType(ScaledDecimal):
     scale = 4
     max_precision = 4
 
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> float:
+        return 1234.56
+
     def display(self, field: FieldMeta, stored: Any, ctx: Ctx) -> str:
         if stored is None:
             return ""

@@ -29,6 +29,10 @@ class MultiselectType(ChoiceOptions, JunctionType):
     key = "multiselect"
     formula = Kind.TEXT  # a range of option labels
 
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str | None:
+        """The first two options, the way a cell lists several."""
+        return "、".join(active_labels(choice_settings(field))[:2]) or None
+
     def junction_value_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return sa.String(32)
 

@@ -28,6 +28,9 @@ class PercentType(ScaledDecimal):
     scale = 8
     max_precision = 4
 
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return "12.5%"
+
     def precision(self, field: FieldMeta) -> int:
         # two more decimals on the fraction than on the percentage
         return super().precision(field) + 2

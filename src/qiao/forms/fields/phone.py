@@ -17,6 +17,7 @@ from qiao.forms.fields._text import TextLike, TextSettings
 from qiao.forms.fields.base import registry
 
 if TYPE_CHECKING:
+    from qiao.context import Ctx
     from qiao.forms.model import FieldMeta
 
 _ALLOWED = re.compile(r"^[0-9+\-\s().（）]+((ext|转|x|#)\s*\d{1,6})?$", re.IGNORECASE)
@@ -101,6 +102,9 @@ def _normalize_parsed(text: str) -> str:
 class PhoneType(TextLike):
     key = "phone"
     settings_model = TextSettings
+
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return "13800138000"
 
     def max_length(self, field: FieldMeta) -> int:
         return 40

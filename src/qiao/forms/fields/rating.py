@@ -49,6 +49,9 @@ class RatingType(FieldType):
     settings_model = RatingSettings
     operators = NUMBER_OPERATORS
 
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> int:
+        return 4
+
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         # fixed whatever ``max`` is, so changing the maximum never converts the column
         return sa.SmallInteger()

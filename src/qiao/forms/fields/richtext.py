@@ -25,9 +25,10 @@ from pydantic import Field
 
 from qiao.errors import FieldValueError
 from qiao.forms.fields._text import TextLike, as_text
-from qiao.forms.fields.base import FieldSettings, registry
+from qiao.forms.fields.base import FieldSettings, by_locale, registry
 
 if TYPE_CHECKING:
+    from qiao.context import Ctx
     from qiao.forms.model import FieldMeta
 
 TAGS = frozenset(
@@ -99,6 +100,9 @@ class RichtextType(TextLike):
     sortable = False
     can_be_unique = False
     max_length_default = 50000
+
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return by_locale(ctx, "一段说明", "A paragraph")
 
     def to_storage(self, field: FieldMeta, value: Any, ctx: Any) -> Any:
         text = as_text(field, value)

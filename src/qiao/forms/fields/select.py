@@ -27,6 +27,11 @@ class SelectType(ChoiceOptions, FieldType):
     formula = Kind.TEXT  # the option's label
     searchable = True
 
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str | None:
+        """The first option: the value the column's dropdown offers first."""
+        labels = active_labels(choice_settings(field))
+        return labels[0] if labels else None
+
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return sa.String(32)
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from qiao.forms.fields._text import TextLike, TextSettings
-from qiao.forms.fields.base import registry
+from qiao.forms.fields.base import by_locale, registry
+
+if TYPE_CHECKING:
+    from qiao.context import Ctx
+    from qiao.forms.model import FieldMeta
 
 
 @registry.register
 class TextType(TextLike):
     key = "text"
     settings_model = TextSettings
+
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return by_locale(ctx, "示例文本", "Sample text")

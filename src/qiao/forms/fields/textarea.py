@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import Field
 
 from qiao.forms.fields._text import TextLike
-from qiao.forms.fields.base import FieldSettings, registry
+from qiao.forms.fields.base import FieldSettings, by_locale, registry
+
+if TYPE_CHECKING:
+    from qiao.context import Ctx
+    from qiao.forms.model import FieldMeta
 
 
 class TextareaSettings(FieldSettings):
@@ -18,3 +24,6 @@ class TextareaType(TextLike):
     settings_model = TextareaSettings
     max_length_default = 10000
     can_be_unique = False
+
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return by_locale(ctx, "第一行\n第二行", "First line\nSecond line")

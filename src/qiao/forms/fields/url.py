@@ -11,6 +11,7 @@ from qiao.forms.fields._text import TextLike, TextSettings
 from qiao.forms.fields.base import registry
 
 if TYPE_CHECKING:
+    from qiao.context import Ctx
     from qiao.forms.model import FieldMeta
 
 _HOST = re.compile(
@@ -32,6 +33,9 @@ _PLAIN_URL = re.compile(
 class UrlType(TextLike):
     key = "url"
     settings_model = TextSettings
+
+    def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
+        return "https://www.example.com"
 
     def max_length(self, field: FieldMeta) -> int:
         return 2048
