@@ -172,3 +172,17 @@ def test_a_types_own_sample_is_used(
     sheet = load_workbook(io.BytesIO(_template(rt, ctx, form_id, "zh-CN"))).worksheets[0]
     cells = {h.value: c.value for h, c in zip(sheet[1], sheet[2], strict=True)}
     assert cells["邮箱"] == "li@example.org"
+
+
+def test_fields_without_a_sample_get_a_blank_cell(rt: Runtime, ctx: Ctx, api: Api) -> None:
+    """Members, departments and a select without options have no sample: the column is
+    there with an empty sample cell (this used to fail on the column's width)."""
+    fields = [
+        {"key": "rep", "label": "负责人", "type": "user"},
+        {"key": "dept", "label": "部门", "type": "department"},
+        {"key": "kind", "label": "类型", "type": "select"},
+    ]
+    form_id = int(api.make_form(fields)["id"])
+    sheet = load_workbook(io.BytesIO(_template(rt, ctx, form_id, "zh-CN"))).worksheets[0]
+    assert [c.value for c in sheet[1]] == ["负责人", "部门", "类型"]
+    assert all(c.value is None for c in sheet[2])

@@ -164,7 +164,8 @@ def _width(label: str, sample: Any) -> float:
     def chars(text: str) -> int:
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
-    longest = max(chars(label) + 4, *(chars(line) + 2 for line in str(sample).splitlines()))
+    # a blank sample has no lines: the label alone decides
+    longest = max([chars(label) + 4, *(chars(line) + 2 for line in str(sample).splitlines())])
     return float(min(max(longest, 10), 50))
 
 
