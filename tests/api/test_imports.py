@@ -641,3 +641,78 @@ def test_member_columns_match_by_name_and_every_unknown_tag_is_listed(
     assert rows[0]["cells"]["sales"]["issue"] is None
     assert rows[1]["cells"]["sales"]["issue"]
     assert [e["field"] for e in rows[1]["errors"]] == ["sales"]
+
+
+def storage_key(rt: Runtime, import_id: int) -> str:
+    t = schema.imports
+    with rt.db.read() as conn:
+        return str(conn.execute(sa.select(t.c.storage_key).where(t.c.id == import_id)).scalar_one())
+
+
+def test_a_draft_is_deleted_with_its_file(api: Api, rt: Runtime, form: dict[str, Any]) -> None:
+    body = api.ok(upload(api, form["id"], xlsx_openpyxl(SIMPLE)), 201)
+    key = storage_key(rt, body["id"])
+    assert rt.files.exists(key)
+    api.ok(api.get(f"/imports/{body['id']}/preview"))  # an analysis in the cache
+    assert api.delete(f"/imports/{body['id']}").status_code == 204
+    assert api.get(f"/imports/{body['id']}").status_code == 404
+    assert api.ok(api.get(f"/forms/{form['id']}/imports"))["items"] == []
+    assert not rt.files.exists(key)
+    assert api.delete(f"/imports/{body['id']}").status_code == 404
+    assert audit_actions(rt, form["id"]).count("import_delete") == 1
+    # a file already gone from the store does not fail the delete
+    other = api.ok(upload(api, form["id"], xlsx_openpyxl(SIMPLE)), 201)
+    rt.files.delete(storage_key(rt, other["id"]))
+    assert api.delete(f"/imports/{other['id']}").status_code == 204
+    assert api.get(f"/imports/{other['id']}").status_code == 404
+
+
+def test_only_drafts_are_deleted(api: Api, rt: Runtime, form: dict[str, Any]) -> None:
+    rt.settings.import_batch = 10
+    running = api.ok(upload(api, form["id"], many_rows(25)), 201)
+    api.ok(api.post(f"/imports/{running['id']}/start"))
+    one_batch(rt)
+    assert api.ok(api.get(f"/imports/{running['id']}"))["state"] == "running"
+    refused = api.delete(f"/imports/{running['id']}")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "import_not_deletable"
+    assert rt.files.exists(storage_key(rt, running["id"]))
+    done = start_and_run(api, rt, api.ok(upload(api, form["id"], many_rows(5)), 201)["id"])
+    assert done["state"] == "done"
+    assert api.delete(f"/imports/{done['id']}").status_code == 409
+    assert rt.files.exists(storage_key(rt, done["id"]))
+    history = api.ok(api.get(f"/forms/{form['id']}/imports"))["items"]
+    assert [i["id"] for i in history] == [done["id"], running["id"]]
+
+
+def test_a_draft_is_deleted_only_by_who_sees_it(
+    api: Api, rt: Runtime, make_user: Any, form: dict[str, Any]
+) -> None:
+    groups = api.ok(api.get(f"/forms/{form['id']}/permission-groups"))["items"]
+    api.ok(
+        api.patch(
+            f"/permission-groups/{groups[0]['id']}",
+            {"operations": ["view", "create", "import"], "scope": "own"},
+        )
+    )
+    bob, carol = make_user("bob"), make_user("carol")
+    mine = bob.ok(upload(bob, form["id"], xlsx_openpyxl(SIMPLE)), 201)
+    assert carol.get(f"/imports/{mine['id']}").status_code == 404
+    assert carol.delete(f"/imports/{mine['id']}").status_code == 404
+    assert bob.ok(bob.get(f"/imports/{mine['id']}"))["state"] == "draft"
+    # the form's manager sees everyone's imports and may delete them
+    assert api.delete(f"/imports/{mine['id']}").status_code == 204
+    assert bob.get(f"/imports/{mine['id']}").status_code == 404
+
+
+def test_an_abandoned_sheet_analysis_is_deleted_with_its_file(
+    api: Api, rt: Runtime, make_user: Any
+) -> None:
+    app_id = api.make_app()["id"]
+    files = {"file": ("客户.xlsx", xlsx_openpyxl(SIMPLE), XLSX)}
+    body = api.ok(api.post(f"/apps/{app_id}/imports/analyze", files=files))
+    key = storage_key(rt, body["id"])
+    assert make_user("dave").delete(f"/imports/{body['id']}").status_code == 404
+    assert api.delete(f"/imports/{body['id']}").status_code == 204
+    assert not rt.files.exists(key)
+    assert api.get(f"/imports/{body['id']}").status_code == 404

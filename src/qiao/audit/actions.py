@@ -66,7 +66,7 @@ _ACTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("org", ("org_change",)),
     ("permission", ("permission_change",)),
-    ("data", ("export", "import", "import_undo")),
+    ("data", ("export", "import", "import_undo", "import_delete")),
     ("audit", ("audit_export",)),
 )
 

@@ -72,6 +72,7 @@ _ACTION_LABELS: dict[str, tuple[str, str]] = {
     "export": ("导出数据", "Export data"),
     "import": ("导入数据", "Import data"),
     "import_undo": ("撤销导入", "Undo import"),
+    "import_delete": ("删除导入草稿", "Delete draft import"),
     "audit_export": ("导出操作日志", "Export audit log"),
 }
 

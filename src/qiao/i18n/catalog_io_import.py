@@ -41,6 +41,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "导入已开始（状态：{state}），不能再修改",
         "en": "The import has already started (state: {state}) and can no longer be changed",
     },
+    "import_not_deletable": {
+        "zh-CN": "只能删除尚未开始的导入（状态：{state}）",
+        "en": "Only an import that was never started can be deleted (state: {state})",
+    },
     "import_without_form": {
         "zh-CN": "请先为这个文件创建表单",
         "en": "Create a form for this file first",

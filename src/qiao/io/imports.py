@@ -16,6 +16,7 @@ form's "import" operation; adding select options from the file needs "manage".
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,8 +26,10 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from qiao import jobs
+from qiao.audit import log as audit_log
 from qiao.context import Ctx
 from qiao.db import schema
+from qiao.db.uow import after_commit
 from qiao.errors import BadRequest, Conflict, ErrorDetail, Forbidden, NotFound, loc_path
 from qiao.files.store import new_key
 from qiao.forms.model import FormMeta
@@ -51,6 +54,7 @@ imports_t = schema.imports
 mappings_t = schema.import_mappings
 users_t = schema.users
 jobs_t = schema.jobs
+log = logging.getLogger(__name__)
 
 #: states in which the import's job may still write
 ACTIVE = ("queued", "running")
@@ -901,6 +905,51 @@ def undo(rt: Runtime, ctx: Ctx, import_id: int) -> dict[str, Any]:
 
     rt.db.write(run)
     return get_import(rt, ctx, import_id)
+
+
+def delete_draft(rt: Runtime, ctx: Ctx, import_id: int) -> None:
+    """Delete an import that was never started (or an abandoned "create a form from a
+    spreadsheet" analysis): its row, any rows or analysis kept for it, and its stored
+    file. Only drafts: a started import's history is what undo and the audit rely on.
+
+    The row goes in one transaction; the file and the cached analysis only once that
+    committed, so a refused or rolled-back delete leaves a usable draft behind."""
+
+    def run(conn: Connection) -> None:
+        row, _ = _visible(rt, conn, ctx, import_id)
+        if row.state != "draft":
+            raise Conflict("import_not_deletable", state=row.state)
+        conn.execute(sa.delete(schema.import_rows).where(schema.import_rows.c.import_id == row.id))
+        conn.execute(sa.delete(imports_t).where(imports_t.c.id == row.id))
+        audit_log.append(
+            conn,
+            ctx,
+            "import_delete",
+            app_id=row.app_id,
+            form_id=row.form_id,
+            object_type="import",
+            object_id=row.id,
+            details={
+                "import_id": row.id,
+                "name": row.filename,
+                "size": row.size,
+                "created_by": row.created_by,
+            },
+        )
+        key = str(row.storage_key)
+        after_commit(conn, lambda: _drop_file(rt, import_id, key))
+
+    rt.db.write(run)
+
+
+def _drop_file(rt: Runtime, import_id: int, key: str) -> None:
+    """The deleted draft's file and cached analysis; the row is gone already, so a
+    store that fails here is logged, not reported (a missing file is no error)."""
+    forget(import_id)
+    try:
+        rt.files.delete(key)
+    except OSError:
+        log.warning("could not delete the file %s of deleted import %s", key, import_id)
 
 
 def run_sync(

@@ -1,5 +1,6 @@
 """Imports of spreadsheets into forms: upload, configure, preview, error report, start,
-cancel, undo, history, saved mappings and the import template (``qiao.io.imports``)."""
+cancel, undo, delete of a draft, history, saved mappings and the import template
+(``qiao.io.imports``)."""
 
 from __future__ import annotations
 
@@ -70,6 +71,16 @@ def configure(
     body: Annotated[dict[str, Any], Body()],
 ) -> JSON:
     return JSON(imports.configure(rt, ctx, import_id, body))
+
+
+@router.delete(
+    "/imports/{import_id}",
+    status_code=204,
+    summary="Delete a draft import (never started) with its stored file",
+)
+def delete_import(import_id: IdPath, ctx: CtxDep, rt: RuntimeDep) -> Response:
+    imports.delete_draft(rt, ctx, import_id)
+    return Response(status_code=204)
 
 
 @router.get("/imports/{import_id}/preview", summary="A page of the analysed rows")

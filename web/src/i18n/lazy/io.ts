@@ -194,6 +194,9 @@ const zh = {
       resume: "继续",
       open: "查看",
       undoStarted: "正在撤销导入…",
+      deleteTitle: "删除导入草稿",
+      deleteConfirm: "删除尚未开始的导入「{name}」？上传的文件也会一并删除，不能恢复。",
+      deleted: "已删除导入草稿",
       countsLine: "新建 {created} · 更新 {updated} · 跳过 {skipped} · 失败 {failed}",
     },
     create: {
@@ -415,6 +418,9 @@ const en: typeof zh = {
       resume: "Continue",
       open: "Open",
       undoStarted: "Undoing the import…",
+      deleteTitle: "Delete draft import",
+      deleteConfirm: "Delete the import \"{name}\" that was never started? Its uploaded file is deleted too; this cannot be undone.",
+      deleted: "Draft import deleted",
       countsLine: "{created} created · {updated} updated · {skipped} skipped · {failed} failed",
     },
     create: {
