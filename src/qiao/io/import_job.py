@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -28,7 +29,7 @@ from qiao.db import schema
 from qiao.db.bulk import insert_many
 from qiao.errors import ErrorDetail, QiaoError, ValidationFailed
 from qiao.gcpause import paused_gc
-from qiao.io.import_plan import Plan, row_of, update_data
+from qiao.io.import_plan import Plan, row_of, strip_prefix, update_data
 from qiao.org.access import FormAccess, form_access
 from qiao.org.users import get_user
 from qiao.records import service
@@ -39,6 +40,7 @@ imports_t = schema.imports
 rows_t = schema.import_rows
 ACTIVE = ("queued", "running")
 BATCH = 2000
+_T = TypeVar("_T")
 
 
 def batch_size(rt: Runtime) -> int:
@@ -65,13 +67,32 @@ def _error_json(details: list[ErrorDetail]) -> list[dict[str, Any]]:
     return [{"field": d.field, "code": d.code, "params": _jsonable(d.params)} for d in details]
 
 
-def _strip(details: list[ErrorDetail], prefix: str) -> list[ErrorDetail]:
-    return [
-        ErrorDetail(
-            d.field[len(prefix) :] if d.field.startswith(prefix) else d.field, d.code, d.params
-        )
-        for d in details
-    ]
+def _failed(
+    details: list[ErrorDetail], prefix: str = "", record_id: int | None = None
+) -> dict[str, Any]:
+    """The result of a row that was not written: its errors, their fields named without
+    the row's ``prefix`` (as the analysis names them), and the record it was to update."""
+    result: dict[str, Any] = {"action": "failed"}
+    if record_id is not None:
+        result["record_id"] = record_id
+    result["error"] = _error_json([strip_prefix(d, prefix) for d in details])
+    return result
+
+
+def _in_savepoint(
+    conn: Connection, write: Callable[[], _T], refused: tuple[type[Exception], ...]
+) -> _T:
+    """``write()`` in a savepoint of the batch's transaction: kept when it returns,
+    rolled back when it raises one of ``refused`` (raised again, for the caller to
+    record the rows as failed) so the rest of the batch goes on without its writes."""
+    savepoint = conn.begin_nested()
+    try:
+        result = write()
+    except refused:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    return result
 
 
 # ----- import ---------------------------------------------------------------------------
@@ -129,7 +150,7 @@ def _import_batch(rt: Runtime, conn: Connection, job: jobs.Job) -> jobs.Batch:
     for i in todo:
         action = plan.actions[i]
         if action == "error":
-            results[i] = {"action": "failed", "error": _error_json(plan.errors.get(i, []))}
+            results[i] = _failed(plan.errors.get(i, []))
         elif action == "skip":
             results[i] = {"action": "skipped"}
     _create(conn, rt, access, ctx, plan, [i for i in todo if plan.actions[i] == "create"], results)
@@ -201,20 +222,9 @@ def _create(
     bad = _by_row(problems)
     pending = [(i, p, d) for i, p, d in zip(indexes, prepared, datas, strict=True) if i not in bad]
     while pending:
-        savepoint = conn.begin_nested()
         try:
-            ids = service.create_in(
-                conn,
-                rt,
-                access,
-                ctx,
-                [p for _, p, _ in pending],
-                [d for _, _, d in pending],
-                [None] * len(pending),
-                [prefixes[i] for i, _, _ in pending],
-            )
+            ids = _create_rows(conn, rt, access, ctx, pending, prefixes)
         except ValidationFailed as exc:
-            savepoint.rollback()
             named = _by_row(exc.details)
             named = {i: e for i, e in named.items() if i in prefixes}
             if not named:  # nothing names a row: each row alone finds the culprits
@@ -224,15 +234,13 @@ def _create(
             pending = [x for x in pending if x[0] not in named]
             continue
         except sa.exc.IntegrityError:  # a unique value taken concurrently
-            savepoint.rollback()
             _one_by_one(conn, rt, access, ctx, pending, prefixes, bad, results)
             break
-        savepoint.commit()
         for (i, _, _), record_id in zip(pending, ids, strict=True):
             results[i] = {"action": "created", "record_id": record_id}
         break
     for i, details in bad.items():
-        results[i] = {"action": "failed", "error": _error_json(_strip(details, prefixes[i]))}
+        results[i] = _failed(details, prefixes[i])
 
 
 def _one_by_one(
@@ -246,22 +254,41 @@ def _one_by_one(
     results: dict[int, dict[str, Any]],
 ) -> None:
     """Create the rows one at a time (each in its own savepoint)."""
-    for i, prepared, data in pending:
-        savepoint = conn.begin_nested()
+    for row in pending:
+        i = row[0]
         try:
-            ids = service.create_in(
-                conn, rt, access, ctx, [prepared], [data], [None], [prefixes[i]]
-            )
+            ids = _create_rows(conn, rt, access, ctx, [row], prefixes)
         except ValidationFailed as exc:
-            savepoint.rollback()
             bad[i] = exc.details or [ErrorDetail(prefixes[i], exc.code, exc.params)]
             continue
         except sa.exc.IntegrityError:
-            savepoint.rollback()
             bad[i] = [ErrorDetail(prefixes[i], "import_row_conflict", {})]
             continue
-        savepoint.commit()
         results[i] = {"action": "created", "record_id": ids[0]}
+
+
+def _create_rows(
+    conn: Connection,
+    rt: Runtime,
+    access: FormAccess,
+    ctx: Ctx,
+    rows: list[tuple[int, Any, Any]],
+    prefixes: dict[int, str],
+) -> list[int]:
+    """``create_in`` for these (index, prepared, data) rows in one savepoint: the ids of
+    the new records, or ValidationFailed / IntegrityError with nothing of them written."""
+    create = partial(
+        service.create_in,
+        conn,
+        rt,
+        access,
+        ctx,
+        [p for _, p, _ in rows],
+        [d for _, _, d in rows],
+        [None] * len(rows),
+        [prefixes[i] for i, _, _ in rows],
+    )
+    return _in_savepoint(conn, create, (ValidationFailed, sa.exc.IntegrityError))
 
 
 def _by_row(details: list[ErrorDetail]) -> dict[int, list[ErrorDetail]]:
@@ -286,22 +313,15 @@ def _update(
         data = update_data(plan.datas[i])
         record_id = plan.targets[i]
         prefix = f"rows[{i}]."
-        savepoint = conn.begin_nested()
+        update = partial(service.update_in, conn, rt, access, ctx, record_id, data, prefix)
         try:
-            before, _ = service.update_in(conn, rt, access, ctx, record_id, data, prefix)
+            before, _ = _in_savepoint(conn, update, (QiaoError,))
         except ValidationFailed as exc:
-            savepoint.rollback()
-            results[i] = {"action": "failed", "error": _error_json(_strip(exc.details, prefix))}
+            results[i] = _failed(exc.details, prefix)
             continue
         except QiaoError as exc:  # the record went away or is out of reach now
-            savepoint.rollback()
-            results[i] = {
-                "action": "failed",
-                "record_id": record_id,
-                "error": _error_json([ErrorDetail("", exc.code, exc.params)]),
-            }
+            results[i] = _failed([ErrorDetail("", exc.code, exc.params)], record_id=record_id)
             continue
-        savepoint.commit()
         kept = {key: before["data"].get(key) for key in data}
         results[i] = {"action": "updated", "record_id": record_id, "before": _jsonable(kept)}
 
@@ -359,14 +379,11 @@ def undo_batch(rt: Runtime, conn: Connection, job: jobs.Job) -> jobs.Batch:
     for r in found:
         if r.action != "updated" or r.record_id is None or not r.before:
             continue
-        savepoint = conn.begin_nested()
+        restore = partial(service.update_in, conn, rt, access, ctx, r.record_id, dict(r.before))
         try:
-            service.update_in(conn, rt, access, ctx, r.record_id, dict(r.before))
+            _in_savepoint(conn, restore, (QiaoError,))
         except QiaoError as exc:
-            savepoint.rollback()
             problems.append(f"{r.row_no}:{exc.code}")
-            continue
-        savepoint.commit()
     if problems:
         log.warning("import %s: undo could not restore rows %s", import_id, problems)
         current = conn.execute(

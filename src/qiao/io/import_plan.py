@@ -388,7 +388,9 @@ def update_data(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v not in (None, "", [])}
 
 
-def _strip(detail: ErrorDetail, prefix: str) -> ErrorDetail:
+def strip_prefix(detail: ErrorDetail, prefix: str) -> ErrorDetail:
+    """The error with the row's ``rows[i].`` prefix taken off its field: a row's errors
+    name the row's fields, the way the analysis and the job both report them."""
     name = detail.field[len(prefix) :] if detail.field.startswith(prefix) else detail.field
     return ErrorDetail(name, detail.code, detail.params)
 
@@ -431,7 +433,7 @@ def _validate(
         index = row_of(detail.field)
         if index is None:
             continue
-        by_row.setdefault(index, []).append(_strip(detail, prefixes.get(index, "")))
+        by_row.setdefault(index, []).append(strip_prefix(detail, prefixes.get(index, "")))
     kept = {i: p for i, p in zip(creates, prepared, strict=True) if i not in by_row}
     return by_row, kept
 
