@@ -200,3 +200,17 @@ def test_health(client: TestClient, rt: Runtime, engine_name: str, path: str) ->
     response = client.get(path)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "version": __version__, "database": engine_name}
+
+
+def test_email_and_url_fields_say_their_format(api: Api) -> None:
+    form = api.make_form(
+        [
+            {"key": "mail", "label": "邮箱", "type": "email"},
+            {"key": "site", "label": "网址", "type": "url"},
+        ],
+        "联系人",
+    )
+    doc = api.ok(api.client.get("/openapi.json", headers=api.headers))
+    props = doc["components"]["schemas"][f"Form{form['id']}Data"]["properties"]
+    assert (props["mail"]["format"], props["mail"]["maxLength"]) == ("email", 254)
+    assert (props["site"]["format"], props["site"]["maxLength"]) == ("uri", 2048)

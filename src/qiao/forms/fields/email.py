@@ -39,6 +39,9 @@ class EmailType(TextLike):
     def normalize(self, field: FieldMeta, text: str) -> str:
         return normalize_email(text)
 
+    def json_schema(self, field: FieldMeta) -> dict[str, Any]:
+        return {"type": "string", "format": "email", "maxLength": 254}
+
 
 def normalize_email(text: str) -> str:
     """The address in lower case, or FieldValueError("invalid_email")."""
@@ -57,6 +60,3 @@ def _validated(text: str) -> str:
     except EmailNotValidError as exc:
         raise FieldValueError("invalid_email") from exc
     return str(result.normalized).lower()
-
-    def json_schema(self, field: FieldMeta) -> dict[str, Any]:
-        return {"type": "string", "format": "email", "maxLength": 254}
