@@ -381,8 +381,9 @@ def parts(rt: Runtime, ctx: Ctx, form_id: int, content: bytes) -> dict[str, floa
         )
 
         def cleanse_all() -> list[dict[str, Any]]:
+            cleaners = [(i, fm.key, cleanse.cleanser_for(fm)) for i, fm in columns]
             return [
-                {fm.key: cleanse.cleanse(fm, row[i], ctx, env).value for i, fm in columns}
+                {key: clean(row[i], ctx, env).value for i, key, clean in cleaners}
                 for row in table.rows
             ]
 
