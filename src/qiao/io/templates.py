@@ -24,17 +24,10 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from qiao.context import Ctx
-from qiao.forms.fields._choices import ChoiceSettings, active_labels
 from qiao.forms.fields.base import FieldType, Storage, registry
 from qiao.forms.model import FieldMeta, FormMeta
 from qiao.i18n import translate
 
-#: the cell format of a type's column: text for values that look like numbers but are
-#: not (phones, ID numbers, codes), dates as dates
-COLUMN_FORMATS = {"phone": "text", "idcard": "text", "text": "text", "date": "date",
-                  "datetime": "datetime"}  # fmt: skip
-#: fixed dropdowns of types without choices in their settings
-LISTS: dict[str, tuple[list[str], list[str]]] = {"boolean": (["是", "否"], ["Yes", "No"])}
 _INLINE_LIMIT = 255  # Excel's limit on a literal validation list
 _LAST_ROW = 1_048_575
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
@@ -74,7 +67,6 @@ def template_fields(form: FormMeta) -> list[FieldMeta]:
 
 def import_template(form: FormMeta, ctx: Ctx, locale: str) -> bytes:
     """The template workbook for ``form`` with texts in ``locale``."""
-    zh = locale == "zh-CN"
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     sheet_name = _SHEET_NAME.sub("", form.name).strip()[:31] or translate(
@@ -105,7 +97,7 @@ def import_template(form: FormMeta, ctx: Ctx, locale: str) -> bytes:
         sample = fm.ftype.sample_input(fm, sample_ctx)
         if sample is None:
             sample = ""
-        choices = _choices(fm, zh)
+        choices = fm.ftype.template_choices(fm, sample_ctx)
         if choices and fm.storage is Storage.COLUMN:
             _dropdown(sheet, col, choices, lists, locale)
         _write_sample(sheet, col, fm, sample, formats)
@@ -116,13 +108,6 @@ def import_template(form: FormMeta, ctx: Ctx, locale: str) -> bytes:
         sheet.write_comment(1, 0, translate("import_template_sample", locale), {"x_scale": 1.5})
     book.close()
     return out.getvalue()
-
-
-def _choices(fm: FieldMeta, zh: bool) -> list[str]:
-    if isinstance(fm.settings, ChoiceSettings):
-        return active_labels(fm.settings)
-    fixed = LISTS.get(fm.type)
-    return list(fixed[0 if zh else 1]) if fixed else []
 
 
 def _write_sample(
@@ -142,7 +127,7 @@ def _write_sample(
 
 
 def _column_format(fm: FieldMeta, formats: dict[str, Any]) -> Any:
-    name = COLUMN_FORMATS.get(fm.type)
+    name = fm.ftype.template_format
     return formats[name] if name else None
 
 

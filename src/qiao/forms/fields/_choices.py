@@ -153,3 +153,6 @@ class ChoiceOptions:
 
     def filter_operand(self, field: FieldMeta, op: str, value: Any, ctx: Ctx) -> Any:
         return choice_id(choice_settings(field), value, archived_too=True)
+
+    def template_choices(self, field: FieldMeta, ctx: Ctx) -> list[str]:
+        return active_labels(choice_settings(field))

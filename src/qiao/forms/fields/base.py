@@ -152,6 +152,9 @@ class FieldType:
     generates_values: ClassVar[bool] = False  # ``generate`` assigns values on create
     writable: ClassVar[bool] = True  # False for values the system generates
     internal: ClassVar[bool] = False  # system columns only, not offered to users
+    #: the cell format of the type's column in an import template: "text" keeps leading
+    #: zeros and long digit strings as typed, "date"/"datetime" show dates as dates
+    template_format: ClassVar[str | None] = None
     #: may be a sub-form column (False for types whose values need the record itself,
     #: e.g. files attached to a record)
     in_subform: ClassVar[bool] = True
@@ -224,6 +227,11 @@ class FieldType:
         values exist only in this installation (members, departments, records) or a
         cell cannot hold them."""
         return None
+
+    def template_choices(self, field: FieldMeta, ctx: Ctx) -> list[str]:
+        """The values an import template offers in a dropdown for the type's column (in
+        ``ctx.locale``); none by default."""
+        return []
 
     def check_stored(
         self, conn: Connection, field: FieldMeta, values: Sequence[Any]

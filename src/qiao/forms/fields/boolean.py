@@ -27,6 +27,9 @@ class BooleanType(FieldType):
     def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
         return by_locale(ctx, "是", "Yes")
 
+    def template_choices(self, field: FieldMeta, ctx: Ctx) -> list[str]:
+        return by_locale(ctx, ["是", "否"], ["Yes", "No"])
+
     def sql_type(self, field: FieldMeta) -> sa.types.TypeEngine[Any]:
         return sa.Boolean()
 

@@ -40,6 +40,7 @@ def parse_iso_date(value: Any) -> date:
 @registry.register
 class DateType(FieldType):
     key = "date"
+    template_format = "date"
     formula = Kind.DATE
     rule_kinds = ("range",)
     operators = DATE_OPERATORS

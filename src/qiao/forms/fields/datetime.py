@@ -48,6 +48,7 @@ def parse_datetime(value: Any, ctx: Ctx) -> datetime:
 @registry.register
 class DateTimeType(DateType):
     key = "datetime"
+    template_format = "datetime"
     formula = Kind.DATETIME
 
     def sample_input(self, field: FieldMeta, ctx: Ctx) -> datetime:

@@ -84,6 +84,7 @@ def normalize_idcard(text: str, allow_15: bool = False, today: date | None = Non
 @registry.register
 class IdcardType(TextLike):
     key = "idcard"
+    template_format = "text"
     settings_model = IdcardSettings
     # no contains: a fragment from the middle of an ID number is no sensible question
     operators = ("eq", "ne", "in", "not_in", "starts_with", "is_empty", "is_not_empty")  # type: ignore[assignment]  # TextLike infers a fixed-length tuple

@@ -101,6 +101,7 @@ def _normalize_parsed(text: str) -> str:
 @registry.register
 class PhoneType(TextLike):
     key = "phone"
+    template_format = "text"
     settings_model = TextSettings
 
     def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 @registry.register
 class TextType(TextLike):
     key = "text"
+    template_format = "text"
     settings_model = TextSettings
 
     def sample_input(self, field: FieldMeta, ctx: Ctx) -> str:
