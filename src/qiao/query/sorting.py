@@ -64,11 +64,21 @@ def order_clauses(keys: list[SortKey], sqlite: bool) -> list[Any]:
     return [order_by(k.expr, k.descending, sqlite) for k in keys]
 
 
+def _never_null(expr: sa.ColumnElement[Any]) -> bool:
+    """A column that cannot hold NULL (the primary key, NOT NULL system columns)."""
+    return bool(getattr(expr, "primary_key", False)) or getattr(expr, "nullable", True) is False
+
+
 def _after(key: SortKey, value: Any) -> sa.ColumnElement[bool]:
-    """Rows strictly after ``value`` in this key's order (NULL smallest)."""
+    """Rows strictly after ``value`` in this key's order (NULL smallest). On a column
+    that cannot be NULL the condition is a plain comparison: ``id < ? OR id IS NULL``
+    keeps SQLite from seeking in the primary key, so each page of a long list (an export
+    of a million records) would scan every row before it."""
     expr = key.expr
     if key.descending:
-        return sa.false() if value is None else sa.or_(expr < value, expr.is_(None))
+        if value is None:
+            return sa.false()
+        return expr < value if _never_null(expr) else sa.or_(expr < value, expr.is_(None))
     return expr.is_not(None) if value is None else expr > value
 
 
