@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from qiao import jobs
 from qiao.db import schema
+from qiao.io import import_plan
 from qiao.runtime import Runtime
 from tests.conftest import Api
 from tests.io.sheets import (
@@ -654,7 +655,13 @@ def test_a_draft_is_deleted_with_its_file(api: Api, rt: Runtime, form: dict[str,
     key = storage_key(rt, body["id"])
     assert rt.files.exists(key)
     api.ok(api.get(f"/imports/{body['id']}/preview"))  # an analysis in the cache
+
+    def cached() -> list[Any]:
+        return [k for k in import_plan._CACHE if k[1] in (body["id"], key)]
+
+    assert {k[0] for k in cached()} == {"book", "table", "plan"}
     assert api.delete(f"/imports/{body['id']}").status_code == 204
+    assert cached() == []  # the plan, the read workbook and its table
     assert api.get(f"/imports/{body['id']}").status_code == 404
     assert api.ok(api.get(f"/forms/{form['id']}/imports"))["items"] == []
     assert not rt.files.exists(key)

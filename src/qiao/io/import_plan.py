@@ -139,9 +139,16 @@ def peek(key: tuple[Any, ...]) -> Any:
         return _CACHE.get(key)
 
 
-def forget(import_id: int) -> None:
+def forget(import_id: int, storage_key: str | None = None) -> None:
+    """Drop the import's plans from the cache, and with ``storage_key`` its file's read
+    workbook and tables too (the file is gone)."""
     with _lock:
-        for key in [k for k in _CACHE if k[0] == "plan" and k[1] == import_id]:
+        for key in [
+            k
+            for k in _CACHE
+            if (k[0] == "plan" and k[1] == import_id)
+            or (storage_key is not None and k[0] in ("book", "table") and k[1] == storage_key)
+        ]:
             del _CACHE[key]
 
 

@@ -945,7 +945,7 @@ def delete_draft(rt: Runtime, ctx: Ctx, import_id: int) -> None:
 def _drop_file(rt: Runtime, import_id: int, key: str) -> None:
     """The deleted draft's file and cached analysis; the row is gone already, so a
     store that fails here is logged, not reported (a missing file is no error)."""
-    forget(import_id)
+    forget(import_id, key)
     try:
         rt.files.delete(key)
     except OSError:
