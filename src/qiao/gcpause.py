@@ -8,7 +8,8 @@ bulk work are freed by reference counting; pausing the collector for the duratio
 costs nothing but the delay of collecting cycles made meanwhile by other threads.
 
 Pauses nest and may overlap across threads: the collector runs again when the last
-one ends (and only if it ran before the first one began).
+one ends (and only if it ran before the first one began). ``with paused_gc():`` around
+a block, or ``@paused_gc()`` on a function.
 """
 
 from __future__ import annotations

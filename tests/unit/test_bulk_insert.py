@@ -57,3 +57,24 @@ def test_the_same_stored_values_as_sqlalchemy_insert(tmp_path: Path) -> None:
     assert typed_b[1].details == rows[1]["details"] and typed_b[1].at == rows[1]["at"]
     assert typed_b[-1].details is None and typed_b[-1].at is None
     engine.dispose()
+
+
+def test_a_python_side_default_of_a_column_left_out_is_applied(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'defaults.db'}")
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "t",
+        metadata,
+        sa.Column("id", IdType, primary_key=True),
+        sa.Column("text", sa.String(20)),
+        sa.Column("kind", sa.String(20), default="plain"),
+    )
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        insert_many(conn, table, [{"id": 1, "text": "a"}, {"id": 2, "text": "b"}])
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT kind FROM t ORDER BY id").scalars().all() == [
+            "plain",
+            "plain",
+        ]
+    engine.dispose()

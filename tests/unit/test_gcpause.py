@@ -33,3 +33,12 @@ def test_a_collector_that_was_off_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_as_a_decorator_each_call_is_paused() -> None:
+    @paused_gc()
+    def inside() -> bool:
+        return gc.isenabled()
+
+    assert inside() is False and inside() is False
+    assert gc.isenabled()

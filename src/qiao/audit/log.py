@@ -100,10 +100,10 @@ def append_org_change(
 
 
 @functools.cache
-def _statements() -> tuple[Any, Any, Any]:
+def _statements() -> tuple[Any, Any]:
     """Built once: on a single-record write the audit entry is a third of the work, and
     building SQL expressions per call was most of that."""
-    head, log = schema.audit_head, schema.audit_log
+    head = schema.audit_head
     # the UPDATE takes the row lock that serialises appenders on PostgreSQL and, with
     # RETURNING, reads the chain's end in the same round trip
     claim = (
@@ -117,7 +117,7 @@ def _statements() -> tuple[Any, Any, Any]:
         .where(head.c.id == 1)
         .values(hash=sa.bindparam("new_hash", type_=sa.String(64)))
     )
-    return claim, sa.insert(log), close
+    return claim, close
 
 
 def append(
@@ -163,14 +163,13 @@ def append_many(
     """Append one entry per item (keys as in ``append``) with one head update."""
     if not items:
         return []
-    claim, insert, close = _statements()
+    claim, close = _statements()
     claimed = conn.execute(claim, {"count": len(items)}).first()
     if claimed is None:
         _start_chain(conn)
         claimed = conn.execute(claim, {"count": len(items)}).one()
     seq, prev = claimed.seq - len(items), claimed.hash
     at = ctx.now().astimezone(UTC)
-    at_text = _canonical(at)
     user = ctx.user
     rows = []
     for item in items:
@@ -192,16 +191,9 @@ def append_many(
             "details": _jsonable(item.get("details") or {}),
         }
         row["prev_hash"] = prev
-        # what entry_hash(row, prev) computes, with the shared timestamp made canonical
-        # once per call rather than once per entry
-        body = [prev, *(row[name] for name in HASHED)]
-        body[2] = at_text
-        row["hash"] = prev = hashlib.sha256(_dumps(body, sort=True)).hexdigest()
+        row["hash"] = prev = entry_hash(row, prev)
         rows.append(row)
-    if len(rows) == 1:
-        conn.execute(insert, rows)
-    else:
-        insert_many(conn, schema.audit_log, rows)
+    insert_many(conn, schema.audit_log, rows)
     conn.execute(close, {"new_hash": prev})
     return [r["seq"] for r in rows]
 

@@ -29,28 +29,39 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
     if not rows:
         return
     dialect = conn.dialect
-    if dialect.name != "sqlite":
-        conn.execute(sa.insert(table), list(rows))
-        return
     names = tuple(rows[0])
-    sql, processors = _statement(dialect, table, names)
+    compiled = _statement(dialect, table, names) if dialect.name == "sqlite" else None
+    if compiled is None:
+        conn.execute(_insert(table), list(rows))
+        return
+    sql, processors = compiled
     columns: list[list[Any]] = []
     for name, process in zip(names, processors, strict=True):
         values = [row[name] for row in rows]
-        if process is None:
-            pass
-        elif all(v is values[0] for v in values):  # created_at, user ids: one value
-            values = [process(values[0])] * len(values)
-        else:  # None too: a JSON column stores it as JSON null
-            values = [process(v) for v in values]
+        if process is not None:
+            first = values[0]
+            if all(v is first for v in values):  # created_at, user ids: one value
+                values = [process(first)] * len(values)
+            else:  # None too: a JSON column stores it as JSON null
+                values = [process(v) for v in values]
         columns.append(values)
     conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 
 @functools.lru_cache(maxsize=512)
+def _insert(table: sa.Table) -> sa.Insert:
+    """Built once per table: building the expression was most of a one-row insert."""
+    return sa.insert(table)
+
+
+@functools.lru_cache(maxsize=512)
 def _statement(
     dialect: Dialect, table: sa.Table, names: tuple[str, ...]
-) -> tuple[str, list[Processor]]:
+) -> tuple[str, list[Processor]] | None:
+    """The INSERT and each column's bind processor; None when a column left out has a
+    Python-side default, which only SQLAlchemy's own insert applies."""
+    if any(c.default is not None for c in table.columns if c.name not in names):
+        return None
     quote = dialect.identifier_preparer.quote
     marks = ", ".join(["?"] * len(names))
     sql = (

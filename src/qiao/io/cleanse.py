@@ -128,7 +128,7 @@ def cleanser_for(fm: FieldMeta) -> Callable[[Cell, Ctx, CleanseEnv], Cleaned]:
     """The cleansing of one field's cells, the cleanser looked up once: for a loop over
     the cells of a column (``clean = cleanser_for(fm)`` then ``clean(cell, ctx, env)``).
     Results of the types in ``_CACHED`` are cached per (field, cell); the others are
-    cached on trial (see ``_on_trial``)."""
+    cached on trial (see ``_count_trial``)."""
     fn = _CLEANSERS.get(fm.type, default_cleanser)
     always = fm.type in _CACHED
     name = fm.key
@@ -136,14 +136,16 @@ def cleanser_for(fm: FieldMeta) -> Callable[[Cell, Ctx, CleanseEnv], Cleaned]:
     def clean(cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
             return BLANK
+        on_trial = False
         if not always:
             decided = env.tried.get(name)
-            if decided is None:
-                return _on_trial(fn, fm, cell, ctx, env)
-            if not decided:
+            if decided is False:
                 return fn(fm, cell, ctx, env)
+            on_trial = decided is None
         key = (name, cell.__class__, cell)
         hit = env.cache.get(key)
+        if on_trial:
+            _count_trial(env, name, hit is not None)
         if hit is None:
             hit = fn(fm, cell, ctx, env)
             if len(env.cache) < MAX_CACHED:
@@ -153,25 +155,17 @@ def cleanser_for(fm: FieldMeta) -> Callable[[Cell, Ctx, CleanseEnv], Cleaned]:
     return clean
 
 
-def _on_trial(fn: Cleanser, fm: FieldMeta, cell: Cell, ctx: Ctx, env: CleanseEnv) -> Cleaned:
-    """Cached while the field's trial lasts, counting the repeats; at its end the field
-    is cached from then on only when repeats were common, so that a column of unique
-    values (names, phone numbers) costs no cache look-ups and no memory."""
-    counts = env.trials.get(fm.key)
+def _count_trial(env: CleanseEnv, name: str, repeat: bool) -> None:
+    """One cell of a field on its caching trial; at the trial's end the field stays
+    cached only when repeats were common, so that a column of unique values (names,
+    phone numbers) costs no cache look-ups and no memory."""
+    counts = env.trials.get(name)
     if counts is None:
-        counts = env.trials[fm.key] = [0, 0]
+        counts = env.trials[name] = [0, 0]
     counts[0] += 1
-    key = (fm.key, cell.__class__, cell)
-    hit = env.cache.get(key)
-    if hit is not None:
-        counts[1] += 1
-    else:
-        hit = fn(fm, cell, ctx, env)
-        if len(env.cache) < MAX_CACHED:
-            env.cache[key] = hit
+    counts[1] += repeat
     if counts[0] >= TRIAL:
-        env.tried[fm.key] = counts[1] * TRIAL_RATIO >= counts[0]
-    return hit
+        env.tried[name] = counts[1] * TRIAL_RATIO >= counts[0]
 
 
 def _ok(value: Any, text: str, raw: str) -> Cleaned:

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -40,7 +39,6 @@ imports_t = schema.imports
 rows_t = schema.import_rows
 ACTIVE = ("queued", "running")
 BATCH = 2000
-_T = TypeVar("_T")
 
 
 def batch_size(rt: Runtime) -> int:
@@ -79,22 +77,6 @@ def _failed(
     return result
 
 
-def _in_savepoint(
-    conn: Connection, write: Callable[[], _T], refused: tuple[type[Exception], ...]
-) -> _T:
-    """``write()`` in a savepoint of the batch's transaction: kept when it returns,
-    rolled back when it raises one of ``refused`` (raised again, for the caller to
-    record the rows as failed) so the rest of the batch goes on without its writes."""
-    savepoint = conn.begin_nested()
-    try:
-        result = write()
-    except refused:
-        savepoint.rollback()
-        raise
-    savepoint.commit()
-    return result
-
-
 # ----- import ---------------------------------------------------------------------------
 @jobs.preparer("import")
 def prepare_import(rt: Runtime, job: jobs.Job) -> None:
@@ -115,12 +97,8 @@ def prepare_import(rt: Runtime, job: jobs.Job) -> None:
 
 
 @jobs.handler("import")
+@paused_gc()  # thousands of records' objects next to a large plan (qiao.gcpause)
 def import_batch(rt: Runtime, conn: Connection, job: jobs.Job) -> jobs.Batch:
-    with paused_gc():  # thousands of records' objects next to a large plan (qiao.gcpause)
-        return _import_batch(rt, conn, job)
-
-
-def _import_batch(rt: Runtime, conn: Connection, job: jobs.Job) -> jobs.Batch:
     from qiao.io import imports
 
     import_id = int(job.payload["import_id"])
@@ -276,19 +254,19 @@ def _create_rows(
     prefixes: dict[int, str],
 ) -> list[int]:
     """``create_in`` for these (index, prepared, data) rows in one savepoint: the ids of
-    the new records, or ValidationFailed / IntegrityError with nothing of them written."""
-    create = partial(
-        service.create_in,
-        conn,
-        rt,
-        access,
-        ctx,
-        [p for _, p, _ in rows],
-        [d for _, _, d in rows],
-        [None] * len(rows),
-        [prefixes[i] for i, _, _ in rows],
-    )
-    return _in_savepoint(conn, create, (ValidationFailed, sa.exc.IntegrityError))
+    the new records, or ValidationFailed / IntegrityError with nothing of them written
+    (the rest of the batch goes on)."""
+    with conn.begin_nested():
+        return service.create_in(
+            conn,
+            rt,
+            access,
+            ctx,
+            [p for _, p, _ in rows],
+            [d for _, _, d in rows],
+            [None] * len(rows),
+            [prefixes[i] for i, _, _ in rows],
+        )
 
 
 def _by_row(details: list[ErrorDetail]) -> dict[int, list[ErrorDetail]]:
@@ -313,9 +291,9 @@ def _update(
         data = update_data(plan.datas[i])
         record_id = plan.targets[i]
         prefix = f"rows[{i}]."
-        update = partial(service.update_in, conn, rt, access, ctx, record_id, data, prefix)
         try:
-            before, _ = _in_savepoint(conn, update, (QiaoError,))
+            with conn.begin_nested():  # a refused row leaves nothing of its own behind
+                before, _ = service.update_in(conn, rt, access, ctx, record_id, data, prefix)
         except ValidationFailed as exc:
             results[i] = _failed(exc.details, prefix)
             continue
@@ -379,9 +357,9 @@ def undo_batch(rt: Runtime, conn: Connection, job: jobs.Job) -> jobs.Batch:
     for r in found:
         if r.action != "updated" or r.record_id is None or not r.before:
             continue
-        restore = partial(service.update_in, conn, rt, access, ctx, r.record_id, dict(r.before))
         try:
-            _in_savepoint(conn, restore, (QiaoError,))
+            with conn.begin_nested():
+                service.update_in(conn, rt, access, ctx, r.record_id, dict(r.before))
         except QiaoError as exc:
             problems.append(f"{r.row_no}:{exc.code}")
     if problems:

@@ -236,6 +236,7 @@ def check_mapping(
     return result
 
 
+@paused_gc()  # millions of objects that stay alive (see qiao.gcpause)
 def analyse(
     rt: Any,
     conn: Connection,
@@ -248,20 +249,6 @@ def analyse(
 ) -> Plan:
     """The plan of an import (see the module docstring); ``frozen`` replaces the
     de-duplication by the decisions taken when the import started."""
-    with paused_gc():  # millions of objects that stay alive (see qiao.gcpause)
-        return _analyse(rt, conn, access, ctx, table, mapping, options, frozen)
-
-
-def _analyse(
-    rt: Any,
-    conn: Connection,
-    access: FormAccess,
-    ctx: Ctx,
-    table: readers.Table,
-    mapping: dict[int, str],
-    options: ImportOptions,
-    frozen: dict[str, Any] | None,
-) -> Plan:
     from qiao.io import cleanse
 
     form = access.form

@@ -86,14 +86,17 @@ def propose_mapping(
     result: dict[int, str | None] = dict.fromkeys(range(len(columns)))
     used: set[str] = set()
 
-    def assign(rules: list[dict[str, str]], key_of: Callable[[str], str]) -> None:
+    def assign(
+        rules: list[dict[str, str]],
+        key_of: Callable[[str], str],
+        texts: Callable[[str], list[str]] = lambda header: [header],
+    ) -> None:
         for index, header in enumerate(columns):
             if result[index] is not None:
                 continue
-            wanted = key_of(header)
-            for table in rules:
-                key = table.get(wanted) if wanted else None
-                if key is not None and key in keys and key not in used:
+            for text in texts(header):
+                key = _lookup(rules, key_of(text), keys, used)
+                if key is not None:
                     result[index] = key
                     used.add(key)
                     break
@@ -112,10 +115,18 @@ def propose_mapping(
     assign([by_label, by_header], header_key)
     for fm in fields:
         if fm.key not in used:
-            by_pinyin.setdefault(pinyin_key(header_key(fm.label)), fm.key)
-    assign([by_pinyin], lambda h: pinyin_key(header_key(h)))
-    assign([by_key], lambda h: h.strip().lower())
-    _assign_by_child(columns, result, used, [by_label, by_header], by_pinyin, by_key)
+            by_pinyin.setdefault(_pinyin_of(fm.label), fm.key)
+    rules: list[tuple[list[dict[str, str]], Callable[[str], str]]] = [
+        ([by_pinyin], _pinyin_of),
+        ([by_key], _key_of),
+    ]
+    for tables, key_of in rules:
+        assign(tables, key_of)
+    # the last resort: a grouped header ("联系方式-电话") by its child label, after every
+    # whole header had its turn, with the same rules in the same order of trust; columns
+    # left to right, so of "手机-号码" and "座机-号码" the first takes the field
+    for tables, key_of in [([by_label, by_header], header_key), *rules]:
+        assign(tables, key_of, child_labels)
     return result
 
 
@@ -132,41 +143,23 @@ def child_labels(header: str) -> list[str]:
     return [child for i in range(1, len(parts)) if (child := "-".join(parts[i:]).strip())]
 
 
-def _assign_by_child(
-    columns: list[str],
-    result: dict[int, str | None],
-    used: set[str],
-    labels: list[dict[str, str]],
-    by_pinyin: dict[str, str],
-    by_key: dict[str, str],
-) -> None:
-    """The last resort of :func:`propose_mapping`: a column whose whole header matched
-    nothing is matched by :func:`child_labels`, with the same rules in the same order
-    of trust (label, pinyin, field key). Columns are taken left to right, so of two
-    groups with the same child ("手机-号码", "座机-号码") the first takes the field."""
-    rules: list[tuple[list[dict[str, str]], Callable[[str], str]]] = [
-        (labels, header_key),
-        ([by_pinyin], lambda h: pinyin_key(header_key(h))),
-        ([by_key], lambda h: h.strip().lower()),
-    ]
-    for tables, key_of in rules:
-        for index, header in enumerate(columns):
-            if result[index] is not None or "-" not in header:
-                continue
-            for child in child_labels(header):
-                key = _lookup(tables, key_of(child), used)
-                if key is not None:
-                    result[index] = key
-                    used.add(key)
-                    break
-
-
-def _lookup(tables: list[dict[str, str]], wanted: str, used: set[str]) -> str | None:
-    """The first unused field key a table gives ``wanted`` (an empty key finds none)."""
+def _lookup(
+    tables: list[dict[str, str]], wanted: str, keys: set[str], used: set[str]
+) -> str | None:
+    """The first field key of ``keys``, not used yet, that a table gives ``wanted`` (an
+    empty text finds none)."""
     if not wanted:
         return None
     for table in tables:
         key = table.get(wanted)
-        if key is not None and key not in used:
+        if key is not None and key in keys and key not in used:
             return key
     return None
+
+
+def _pinyin_of(text: str) -> str:
+    return pinyin_key(header_key(text))
+
+
+def _key_of(text: str) -> str:
+    return text.strip().lower()

@@ -37,11 +37,14 @@ class TextSettings(FieldSettings):
 
 def as_text(field: FieldMeta, value: Any) -> str | None:
     """Accept strings (and plain numbers, as their text); blank becomes None."""
-    if value is None:
+    if type(value) is str:  # the usual input first: this runs per text value written
+        text = value.strip()
+    elif value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+    elif isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise FieldValueError("not_text")
-    text = str(value).strip()
+    else:
+        text = str(value).strip()
     if "\x00" in text:
         # PostgreSQL cannot store or compare NUL; SQLite cuts strings at it
         raise FieldValueError("text_nul")
@@ -67,18 +70,9 @@ class TextLike(FieldType):
         return text
 
     def to_storage(self, field: FieldMeta, value: Any, ctx: Ctx) -> Any:
-        if type(value) is str:
-            # the usual input, inlined from as_text (this runs per text field per record)
-            text = value.strip()
-            if "\x00" in text:
-                raise FieldValueError("text_nul")
-            if not text:
-                return None
-        else:
-            stripped = as_text(field, value)
-            if stripped is None:
-                return None
-            text = stripped
+        text = as_text(field, value)
+        if text is None:
+            return None
         limit = self.max_length(field)
         if len(text) > limit:
             raise FieldValueError("too_long", max=limit)

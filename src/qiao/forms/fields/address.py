@@ -22,6 +22,7 @@ code at that level, read from the JSON with :func:`qiao.db.dialect.json_text`.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -49,9 +50,6 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 #: the division data never changes in a process, so a combination of divisions, once
 #: resolved, is remembered (an import meets the same few hundred again and again)
 _CACHE_SIZE = 4096
-_resolved: dict[tuple[str | None, str | None, str | None], regions.Resolved] = {}
-#: stored codes -> (code, name) per level, for the JSON form
-_named: dict[tuple[Any, Any, Any], tuple[tuple[str | None, str | None], ...]] = {}
 
 
 class AddressSettings(FieldSettings):
@@ -81,19 +79,16 @@ def resolve(value: dict[str, Any]) -> regions.Resolved:
         name = None if name is None else _text(name, "address_shape")
         code = None if code is None else _text(code, "address_shape")
         given.append(code or name)
-    key = (given[0], given[1], given[2])
-    cached = _resolved.get(key)
-    if cached is not None:
-        return cached
     try:
-        resolved = regions.normalize(*key)
+        return _normalized(given[0], given[1], given[2])
     except regions.RegionError as exc:
         code = f"address_{exc.level}_{exc.reason}"
         raise FieldValueError(code, value=exc.value, parent=exc.parent) from exc
-    if len(_resolved) >= _CACHE_SIZE:
-        _resolved.clear()
-    _resolved[key] = resolved
-    return resolved
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _normalized(province: str | None, city: str | None, district: str | None) -> regions.Resolved:
+    return regions.normalize(province, city, district)
 
 
 def _deepest(resolved: regions.Resolved) -> int:
@@ -107,22 +102,19 @@ def _deepest(resolved: regions.Resolved) -> int:
 
 def _levels(data: dict[str, Any]) -> tuple[tuple[str | None, str | None], ...]:
     """(code, name) per level of stored codes, (None, None) where a level is missing."""
-    key = (data.get("province_code"), data.get("city_code"), data.get("district_code"))
+    codes = (data.get("province_code"), data.get("city_code"), data.get("district_code"))
     try:
-        return _named[key]
-    except KeyError:
-        pass
-    except TypeError:  # not codes (hand-edited data): no caching, the look-up decides
-        return _named_levels(data)
-    levels = _named_levels(data)
-    if len(_named) >= _CACHE_SIZE:
-        _named.clear()
-    _named[key] = levels
-    return levels
+        return _named_levels(*codes)
+    except TypeError:  # not codes (hand-edited data): uncached, the look-up decides
+        return _named_levels.__wrapped__(*codes)
 
 
-def _named_levels(data: dict[str, Any]) -> tuple[tuple[str | None, str | None], ...]:
-    resolved = regions.resolve_codes(data)
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _named_levels(
+    province: Any, city: Any, district: Any
+) -> tuple[tuple[str | None, str | None], ...]:
+    codes = {"province_code": province, "city_code": city, "district_code": district}
+    resolved = regions.resolve_codes(codes)
     return tuple(
         (region.code, region.name) if region else (None, None)
         for region in (getattr(resolved, level) for level in regions.LEVELS)
