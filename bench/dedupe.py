@@ -30,18 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from qiao.config import Settings  # noqa: E402
+from bench.formulas import make_runtime  # noqa: E402
 from qiao.context import Ctx  # noqa: E402
-from qiao.db.engine import make_engine  # noqa: E402
-from qiao.db.migrate import upgrade  # noqa: E402
-from qiao.db.uow import Database  # noqa: E402
-from qiao.forms.apps import create_app  # noqa: E402
-from qiao.forms.catalog import SchemaCache  # noqa: E402
-from qiao.forms.inputs import AppIn, FieldIn, FormIn  # noqa: E402
+from qiao.forms.inputs import FieldIn, FormIn  # noqa: E402
 from qiao.forms.service import create_form  # noqa: E402
 from qiao.io.dedupe import Deduper  # noqa: E402
 from qiao.io.merge import find_groups  # noqa: E402
-from qiao.org import users  # noqa: E402
 from qiao.runtime import Runtime  # noqa: E402
 
 CITIES = [
@@ -92,22 +86,13 @@ def phone(i: int) -> str:
 
 
 def setup(url: str, rows: int) -> tuple[Runtime, Ctx, int, list[tuple[str, str]]]:
-    settings = Settings(
-        data_dir=Path(tempfile.gettempdir()) / "qiao-bench-dedupe",
-        database_url=url,
-        secret_key="bench-secret-key",
-    )
-    engine = make_engine(url)
-    upgrade(engine)
-    rt = Runtime(settings, Database(engine), SchemaCache())
-    admin_user = rt.db.write(lambda c: users.create_user(c, "admin", None, is_admin=True))
-    admin = Ctx(user=admin_user, tz=rt.tz)
-    app = create_app(rt, admin, AppIn(name="去重基准"))
+    workdir = Path(tempfile.gettempdir()) / "qiao-bench-dedupe"
+    rt, admin, app_id = make_runtime(url, workdir, "去重基准")
     fields = [
         FieldIn(key="name", label="客户名称", type="text"),
         FieldIn(key="phone", label="电话", type="phone"),
     ]
-    form_id = create_form(rt, admin, app["id"], FormIn(name="客户", fields=fields))["id"]
+    form_id = create_form(rt, admin, app_id, FormIn(name="客户", fields=fields))["id"]
     rng = random.Random(6)
     existing: list[tuple[str, str]] = []
     for i in range(rows):

@@ -119,7 +119,9 @@ def engine_url(kind: str, workdir: Path, pg_db: str) -> tuple[str, Any]:
     return f"{PG_BASE}/{pg_db}", admin
 
 
-def make_runtime(url: str, workdir: Path) -> tuple[Runtime, Ctx, int]:
+def make_runtime(url: str, workdir: Path, app_name: str = "公式基准") -> tuple[Runtime, Ctx, int]:
+    """A runtime on a migrated database with an administrator and one app (the start of
+    every benchmark that works through qiao's services)."""
     settings = Settings(data_dir=workdir / "data", database_url=url, secret_key="bench-secret-key")
     engine = make_engine(url)
     upgrade(engine)
@@ -128,7 +130,7 @@ def make_runtime(url: str, workdir: Path) -> tuple[Runtime, Ctx, int]:
         lambda c: users.create_user(c, "admin", "bench-admin-pass-1", is_admin=True)
     )
     ctx = Ctx(user=admin, tz=rt.tz)
-    app = create_app(rt, ctx, AppIn(name="公式基准"))
+    app = create_app(rt, ctx, AppIn(name=app_name))
     return rt, ctx, int(app["id"])
 
 
